@@ -1,0 +1,99 @@
+import { readFile } from "node:fs/promises";
+import { z } from "zod";
+import { RingtrainError } from "../errors.js";
+import { defaultOptimizerConfig } from "../model/optimizers/optimizer-config.js";
+import { runConfigSchema, type RunConfig } from "./schema.js";
+
+/** Command-line overrides of config fields; undefined means "keep the file's value". */
+export interface ConfigOverrides {
+  workers?: number;
+  batchSize?: number | "full";
+  learningRate?: number;
+  epochs?: number;
+  optimizer?: string;
+  seed?: number;
+  backend?: string;
+  trainLimit?: number;
+  testLimit?: number;
+  transport?: string;
+  runsDir?: string;
+}
+
+/**
+ * Reads a JSON config file (or none: the embedded defaults), applies the CLI
+ * overrides and validates the result once.
+ *
+ * @throws RingtrainError CONFIG_INVALID naming the file, the field and what was expected.
+ */
+export async function loadConfig(path: string | undefined, overrides: ConfigOverrides = {}): Promise<RunConfig> {
+  let raw: unknown = {};
+  const source = path ?? "the default config";
+  if (path !== undefined) {
+    let text: string;
+    try {
+      text = await readFile(path, "utf8");
+    } catch (e) {
+      throw new RingtrainError("CONFIG_INVALID", `cannot read config file ${path}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+    }
+    try {
+      raw = JSON.parse(text);
+    } catch (e) {
+      throw new RingtrainError("CONFIG_INVALID", `config file ${path} is not valid JSON: ${(e as Error).message}`);
+    }
+    if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
+      throw new RingtrainError("CONFIG_INVALID", `config file ${path} must hold a JSON object, got ${Array.isArray(raw) ? "an array" : typeof raw}`);
+    }
+  }
+  return parseConfig(applyOverrides(raw as Record<string, unknown>, overrides), source);
+}
+
+/** Validates an already-parsed config object; `source` names it in errors. */
+export function parseConfig(raw: unknown, source: string): RunConfig {
+  const result = runConfigSchema.safeParse(raw);
+  if (!result.success) {
+    throw new RingtrainError("CONFIG_INVALID", `${source}: ${formatIssues(result.error)}`);
+  }
+  return result.data;
+}
+
+function applyOverrides(raw: Record<string, unknown>, o: ConfigOverrides): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...raw };
+  const set = (key: string, value: unknown): void => {
+    if (value !== undefined) out[key] = value;
+  };
+  set("workers", o.workers);
+  set("batchSize", o.batchSize);
+  set("epochs", o.epochs);
+  set("seed", o.seed);
+  set("backend", o.backend);
+  set("trainLimit", o.trainLimit);
+  set("testLimit", o.testLimit);
+  set("transport", o.transport);
+  set("runsDir", o.runsDir);
+  if (o.optimizer !== undefined || o.learningRate !== undefined) {
+    const fileOptimizer = (typeof raw.optimizer === "object" && raw.optimizer !== null ? raw.optimizer : {}) as Record<string, unknown>;
+    let optimizer: Record<string, unknown> = { ...fileOptimizer };
+    if (o.optimizer !== undefined && o.optimizer !== fileOptimizer.name) {
+      // a different optimizer starts from its own defaults; only the learning rate carries over when given
+      optimizer = { ...defaultOptimizerConfig(o.optimizer) };
+    }
+    if (o.learningRate !== undefined) optimizer.learningRate = o.learningRate;
+    if (optimizer.name === undefined) optimizer.name = "sgd";
+    out.optimizer = optimizer;
+  }
+  return out;
+}
+
+/** `optimizer.learningRate: must be > 0 (got -1)`, one issue per line. */
+export function formatIssues(error: z.ZodError): string {
+  return error.issues
+    .map((issue) => {
+      const field = issue.path.length > 0 ? issue.path.join(".") : "(top level)";
+      let detail = issue.message;
+      if (issue.code === "invalid_enum_value") detail = `expected one of ${issue.options.map((v) => JSON.stringify(v)).join(", ")}, got ${JSON.stringify(issue.received)}`;
+      if (issue.code === "unrecognized_keys") detail = `unknown field(s) ${issue.keys.map((k) => JSON.stringify(k)).join(", ")}`;
+      if (issue.code === "invalid_union_discriminator") detail = `expected one of ${issue.options.map((v) => JSON.stringify(v)).join(", ")}`;
+      return `${field}: ${detail}`;
+    })
+    .join("; ");
+}

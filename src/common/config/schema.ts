@@ -1,0 +1,66 @@
+import { z } from "zod";
+import { BACKEND_NAMES } from "../compute/backend.js";
+import { optimizerConfigSchema } from "../model/optimizers/optimizer-config.js";
+import { MODEL_NAMES } from "../model/models.js";
+
+/**
+ * The one schema of a run's configuration. Validated once at start-up; inside
+ * the program the parsed {@link RunConfig} is trusted.
+ */
+const positiveInt = z.number().int().positive();
+
+export const modelConfigSchema = z
+  .object({
+    name: z.enum(MODEL_NAMES).default("mlp"),
+    /** hidden layer widths of the MLP */
+    hidden: z.array(positiveInt).default([128, 64]),
+    activation: z.enum(["relu", "tanh", "sigmoid"]).default("relu"),
+  })
+  .strict();
+
+export const timeoutsSchema = z
+  .object({
+    /** all workers must say hello within this */
+    rendezvousMs: positiveInt.default(60_000),
+    /** bound on each allreduce phase */
+    allreduceMs: positiveInt.default(30_000),
+    /** a worker that sends nothing for this long is declared silent */
+    heartbeatMs: positiveInt.default(15_000),
+    /** how long a worker may take to exit after shutdown before it is killed */
+    shutdownMs: positiveInt.default(5_000),
+  })
+  .strict();
+
+export const runConfigSchema = z
+  .object({
+    /** a label for the run; the run id is derived from it */
+    name: z.string().min(1).default("run"),
+    /** `mnist`, or a directory of IDX files */
+    dataset: z.string().min(1).default("mnist"),
+    /** use only the first N training / test samples (quick experiments, tests) */
+    trainLimit: positiveInt.optional(),
+    testLimit: positiveInt.optional(),
+    model: modelConfigSchema.default({}),
+    /** the global (effective) batch: the sum over workers; "full" is the whole training set */
+    batchSize: z.union([positiveInt, z.literal("full")]).default(128),
+    /** the largest batch one worker computes at once; bigger shares run as gradient accumulation */
+    microBatchSize: positiveInt.default(1024),
+    epochs: positiveInt.default(20),
+    optimizer: optimizerConfigSchema.default({ name: "sgd", learningRate: 0.1 }),
+    seed: z.number().int().nonnegative().default(42),
+    workers: positiveInt.max(256).default(2),
+    backend: z.enum(BACKEND_NAMES).default("auto"),
+    /** data plane between local workers: ipc sockets, or tcp on 127.0.0.1 */
+    transport: z.enum(["ipc", "tcp"]).default("ipc"),
+    /** compare weight checksums across ranks every N optimizer steps (and at every epoch end) */
+    checksumEvery: positiveInt.default(100),
+    timeouts: timeoutsSchema.default({}),
+    /** where run directories are written */
+    runsDir: z.string().min(1).default("runs"),
+  })
+  .strict();
+
+/** A validated, fully defaulted run configuration. */
+export type RunConfig = z.infer<typeof runConfigSchema>;
+/** What a config file may contain before defaults. */
+export type RunConfigInput = z.input<typeof runConfigSchema>;

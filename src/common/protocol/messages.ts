@@ -1,0 +1,76 @@
+import { z } from "zod";
+
+/**
+ * The catalogue of control-plane messages between the coordinator (ROUTER) and
+ * the workers (DEALER). Every message is a msgpack map with a `type` tag; this
+ * file is the only place a message shape is defined. Received data is
+ * `unknown` until {@link parseWorkerMessage} / {@link parseCoordinatorMessage}
+ * has checked it.
+ *
+ * Tensors travel as raw bytes (`Uint8Array` views of a Float32Array), never
+ * as msgpack-encoded typed arrays (see DESIGN.md measured facts).
+ *
+ * Handshake:
+ *  1. worker → hello (its data-plane address, host, pid, backend)
+ *  2. coordinator → plan (rank, world size, member table, resolved config) once all said hello
+ *  3. rank 0 → initialWeights; coordinator → weights to every rank
+ *  4. workers train; they report progress, checksums, epochMetrics, evalResult asynchronously
+ *  5. rank 0 → finalWeights; every rank → done; coordinator → shutdown
+ */
+const bytes = z.custom<Uint8Array>((v) => v instanceof Uint8Array, { message: "expected binary data" });
+const count = z.number().int().nonnegative();
+
+const backendInfo = z.object({ name: z.string(), device: z.string() });
+
+export const workerMessageSchema = z.discriminatedUnion("type", [
+  z.object({
+    type: z.literal("hello"),
+    host: z.string(),
+    pid: count,
+    localRank: count.nullable(),
+    dataAddress: z.string().min(1),
+    backend: backendInfo,
+  }),
+  z.object({ type: z.literal("heartbeat"), phase: z.string() }),
+  z.object({ type: z.literal("initialWeights"), weights: bytes }),
+  z.object({ type: z.literal("progress"), epoch: count, step: count, stepsPerEpoch: count, loss: z.number() }),
+  z.object({ type: z.literal("checksum"), step: count, checksum: z.string() }),
+  z.object({
+    type: z.literal("epochMetrics"),
+    epoch: count,
+    optimizerSteps: count,
+    trainLossSum: z.number(),
+    trainCorrect: count,
+    trainCount: count,
+    stepMs: z.number(),
+    computeMs: z.number(),
+    allreduceMs: z.number(),
+    wallMs: z.number(),
+    checksum: z.string(),
+    numTensors: count,
+  }),
+  z.object({ type: z.literal("evalResult"), epoch: count, lossSum: z.number(), correct: count, count: count }),
+  z.object({ type: z.literal("finalWeights"), weights: bytes }),
+  z.object({ type: z.literal("done"), numTensors: count }),
+  z.object({ type: z.literal("failure"), code: z.string(), message: z.string(), phase: z.string() }),
+]);
+
+const ringMember = z.object({ rank: count, host: z.string(), pid: count, dataAddress: z.string() });
+
+export const coordinatorMessageSchema = z.discriminatedUnion("type", [
+  z.object({
+    type: z.literal("plan"),
+    rank: count,
+    worldSize: count,
+    runId: z.string(),
+    /** the resolved run config, validated again by the worker with the same schema */
+    config: z.unknown(),
+    members: z.array(ringMember),
+  }),
+  z.object({ type: z.literal("weights"), weights: bytes }),
+  z.object({ type: z.literal("shutdown"), reason: z.string() }),
+]);
+
+export type WorkerMessage = z.infer<typeof workerMessageSchema>;
+export type CoordinatorMessage = z.infer<typeof coordinatorMessageSchema>;
+export type WorkerMessageType = WorkerMessage["type"];

@@ -1,0 +1,78 @@
+/**
+ * ZeroMQ sockets of the data plane, created with the options every data-plane
+ * socket must have.
+ *
+ * Each worker binds one PULL for its left neighbour and connects one PUSH to its
+ * right neighbour. PUSH/PULL is one-way and FIFO over one connection, which is
+ * all a ring needs, and unlike PAIR it survives a reconnect.
+ *
+ * Invariant 4 (no unbounded queues): both ends get high-water marks (counted in
+ * messages; each message is at most `maxMessageBytes`, so a queue holds at most
+ * `hwm × maxMessageBytes` bytes) and the receiver a maximum message size (a
+ * larger frame drops the connection instead of allocating it). `linger: 0`
+ * makes close() discard unsent data, so a failed run never blocks on exit.
+ */
+import * as zmq from "zeromq";
+import { RingtrainError } from "../errors.js";
+
+export interface DataSocketOptions {
+  /** Socket context; required for `inproc://` (all ranks in one process share it). */
+  context?: zmq.Context;
+  /** Largest frame the receiver accepts, in bytes. */
+  maxMessageBytes: number;
+  /** High-water mark, in messages, for the sender's and the receiver's queue. */
+  highWaterMark: number;
+}
+
+const ENDPOINT = /^(tcp|ipc|inproc):\/\/.+/;
+
+/** Throws USAGE unless `endpoint` is a tcp://, ipc:// or inproc:// address. */
+export function checkEndpoint(endpoint: string, what: string): void {
+  if (!ENDPOINT.test(endpoint)) {
+    throw new RingtrainError(
+      "USAGE",
+      `${what} "${endpoint}" is not a ZeroMQ endpoint: expected tcp://host:port (port may be *), ipc:///path or inproc://name`,
+    );
+  }
+}
+
+/**
+ * Binds a PULL socket at `endpoint` and returns it with the resolved address
+ * (a `tcp://...:*` wildcard port filled in) to advertise to the sender.
+ * Rejects with USAGE for a malformed endpoint and WORKER_FAILED when the bind
+ * itself fails (address in use, directory missing).
+ */
+export async function bindReceiver(endpoint: string, opts: DataSocketOptions): Promise<{ socket: zmq.Pull; address: string }> {
+  checkEndpoint(endpoint, "data-plane bind endpoint");
+  const socket = new zmq.Pull({
+    ...(opts.context ? { context: opts.context } : {}),
+    linger: 0,
+    receiveHighWaterMark: opts.highWaterMark,
+    maxMessageSize: opts.maxMessageBytes,
+  });
+  try {
+    await socket.bind(endpoint);
+  } catch (e) {
+    socket.close();
+    throw new RingtrainError("WORKER_FAILED", `cannot bind the data-plane socket at ${endpoint}: ${String(e)}`, { cause: e });
+  }
+  const address = socket.lastEndpoint ?? endpoint;
+  return { socket, address };
+}
+
+/** Connects a PUSH socket to `address` (a peer's resolved receiver address). */
+export function connectSender(address: string, opts: DataSocketOptions): zmq.Push {
+  checkEndpoint(address, "data-plane peer address");
+  const socket = new zmq.Push({
+    ...(opts.context ? { context: opts.context } : {}),
+    linger: 0,
+    sendHighWaterMark: opts.highWaterMark,
+  });
+  try {
+    socket.connect(address);
+  } catch (e) {
+    socket.close();
+    throw new RingtrainError("WORKER_FAILED", `cannot connect the data-plane socket to ${address}: ${String(e)}`, { cause: e });
+  }
+  return socket;
+}

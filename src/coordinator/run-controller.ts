@@ -1,0 +1,323 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { RunConfig } from "../common/config/schema.js";
+import { loadDataset } from "../common/data/datasets.js";
+import { stepsPerEpoch, workerShare } from "../common/data/sampler.js";
+import { describePeer, errorMessage, RingtrainError, type PeerIdentity } from "../common/errors.js";
+import type { Logger } from "../common/log.js";
+import { buildModel } from "../common/model/models.js";
+import { bytesToFloats } from "../common/protocol/codec.js";
+import type { WorkerMessage } from "../common/protocol/messages.js";
+import { withTimeout } from "../common/timeout.js";
+import { ControlServer, type IncomingMessage } from "./control-server.js";
+import { EpochAggregator } from "./epoch-aggregator.js";
+import { launchLocalWorkers, terminateWorkers, type LocalWorker } from "./launcher.js";
+import { ProgressDisplay } from "./progress.js";
+import { makeRunId, RunDirectory, type EpochRecord, type RunSummary } from "./results.js";
+
+export interface RunOptions {
+  config: RunConfig;
+  logger: Logger;
+  /** show a progress bar (on a TTY) */
+  progress: boolean;
+  verbose: boolean;
+}
+
+export interface RunResult {
+  summary: RunSummary;
+  runDir: string;
+  epochs: EpochRecord[];
+}
+
+/** Grace between a failing run's SIGTERM and SIGKILL to its workers. */
+const KILL_GRACE_MS = 2000;
+/** A worker's last words (a failure message) may arrive just after its exit event. */
+const EXIT_REPORT_DELAY_MS = 300;
+
+interface WorkerState extends PeerIdentity {
+  peer: Buffer | undefined;
+  backend: { name: string; device: string } | undefined;
+  dataAddress: string;
+  phase: string;
+  lastSeen: number;
+  done: boolean;
+}
+
+/**
+ * Runs one training job on local workers: plans it, launches and rendezvouses
+ * the workers, relays the initial weights, aggregates their asynchronous
+ * reports, watches them (exit, silence, failure, desync), and writes the run
+ * directory. It is never on a step's critical path: gradients go peer to peer.
+ *
+ * Resolves with the summary of a completed run; rejects with a RingtrainError
+ * naming the failed worker. Either way, no worker process is left running.
+ */
+export async function runTraining(options: RunOptions): Promise<RunResult> {
+  const { config, logger } = options;
+  const started = performance.now();
+
+  // 1. Validate the data before starting anything: errors name the file.
+  const limitOf = (n: number | undefined): { limit?: number } => (n === undefined ? {} : { limit: n });
+  const [train, test] = await Promise.all([
+    loadDataset(config.dataset, "train", limitOf(config.trainLimit)),
+    loadDataset(config.dataset, "test", limitOf(config.testLimit)),
+  ]);
+  if (config.batchSize !== "full" && config.batchSize > train.count) {
+    throw new RingtrainError(
+      "CONFIG_INVALID",
+      `batchSize: ${config.batchSize} is larger than the training set (${train.count} samples of ${config.dataset}); use at most ${train.count}, or "full"`,
+    );
+  }
+  const globalBatch = config.batchSize === "full" ? train.count : config.batchSize;
+  const worldSize = config.workers;
+  const steps = stepsPerEpoch(train.count, globalBatch);
+  const perWorker = { min: workerShare(globalBatch, worldSize, worldSize - 1).count, max: workerShare(globalBatch, worldSize, 0).count };
+  const layout = buildModelLayout(config, train.height * train.width * train.channels, train.numClasses);
+
+  const runId = makeRunId(config.name);
+  const runDir = new RunDirectory(config.runsDir, runId);
+  await runDir.create(config);
+  logger.info(
+    { runId, dir: runDir.path, workers: worldSize, globalBatch, perWorkerBatch: perWorker, stepsPerEpoch: steps, trainSamples: train.count, testSamples: test.count, parameters: layout.totalSize },
+    `run ${runId}: ${worldSize} workers, global batch ${globalBatch} (${perWorker.min === perWorker.max ? perWorker.max : `${perWorker.min}-${perWorker.max}`} per worker), ${steps} steps per epoch`,
+  );
+
+  // 2. Endpoints: local runs listen only on loopback or ipc.
+  const socketDir = await mkdtemp(join(tmpdir(), "ringtrain-"));
+  const ipc = config.transport === "ipc";
+  const server = await ControlServer.bind(ipc ? `ipc://${socketDir}/control.sock` : "tcp://127.0.0.1:*");
+
+  const states: WorkerState[] = [];
+  const epochs: EpochRecord[] = [];
+  let finalWeights: Float32Array | undefined;
+  let trainingStarted = 0;
+  const progress = new ProgressDisplay(options.progress, config.epochs);
+  let settle: { resolve: () => void; reject: (e: Error) => void } | undefined;
+  const finished = new Promise<void>((resolve, reject) => (settle = { resolve, reject }));
+  let failure: Error | undefined;
+  const fail = (e: Error): void => {
+    if (failure !== undefined) return;
+    failure = e;
+    settle?.reject(e);
+  };
+  const describeRank = (rank: number): string => {
+    const s = states[rank];
+    return s === undefined ? `worker ${rank}` : describePeer(s);
+  };
+  const aggregator = new EpochAggregator(worldSize, describeRank);
+
+  const workers: LocalWorker[] = launchLocalWorkers({
+    worldSize,
+    coordinatorAddress: server.address,
+    dataBind: (rank) => (ipc ? `ipc://${socketDir}/data-${rank}.sock` : "tcp://127.0.0.1:*"),
+    backend: config.backend,
+    rendezvousMs: config.timeouts.rendezvousMs,
+    verbose: options.verbose,
+    onOutput: (rank, line) => logger.debug({ rank }, line),
+    onExit: (w) => {
+      const s = states[w.rank];
+      if (s?.done === true && w.exitCode === 0) return;
+      const how = w.exitSignal !== null ? `was killed by ${w.exitSignal}` : `exited with code ${String(w.exitCode)}`;
+      const who = describePeer({ rank: w.rank, host: s?.host ?? "localhost", pid: w.pid });
+      const tail = w.recentOutput.length > 0 ? `; its last output: ${w.recentOutput.slice(-5).join(" | ")}` : "";
+      setTimeout(() => fail(new RingtrainError("WORKER_FAILED", `${who} ${how} during ${s?.phase ?? "start-up"}${tail}`)), w.exitCode === 0 || w.exitSignal !== null ? 0 : EXIT_REPORT_DELAY_MS);
+    },
+  });
+  for (const w of workers) {
+    states[w.rank] = { rank: w.rank, host: "localhost", pid: w.pid, peer: undefined, backend: undefined, dataAddress: "", phase: "start-up", lastSeen: performance.now(), done: false };
+  }
+
+  const stateOf = (peer: Buffer): WorkerState | undefined => states.find((s) => s.peer?.equals(peer) === true);
+  let helloCount = 0;
+  let weightsSent = false;
+
+  const handle = async ({ peer, message }: IncomingMessage): Promise<void> => {
+    if (message.type === "hello") {
+      const rank = message.localRank;
+      const s = rank === null ? undefined : states[rank];
+      if (s === undefined || s.peer !== undefined) {
+        logger.warn({ rank, pid: message.pid, host: message.host }, `refused a hello claiming rank ${String(rank)}: unknown or already taken`);
+        return;
+      }
+      Object.assign(s, { peer, host: message.host, pid: message.pid, backend: message.backend, dataAddress: message.dataAddress, phase: "rendezvous", lastSeen: performance.now() });
+      helloCount++;
+      if (helloCount === worldSize) {
+        const members = states.map((m) => ({ rank: m.rank, host: m.host, pid: m.pid, dataAddress: m.dataAddress }));
+        logger.info({ backends: states.map((m) => m.backend?.name) }, `all ${worldSize} workers joined (backend ${states[0]?.backend?.device ?? "?"})`);
+        for (const m of states) {
+          await server.send(m.peer!, { type: "plan", rank: m.rank, worldSize, runId, config, members });
+        }
+      }
+      return;
+    }
+    const s = stateOf(peer);
+    if (s === undefined) {
+      logger.warn({ peer: peer.toString("hex"), type: message.type }, "ignored a message from a peer that never said hello");
+      return;
+    }
+    s.lastSeen = performance.now();
+    await onWorkerMessage(s, message);
+  };
+
+  const onWorkerMessage = async (s: WorkerState, message: WorkerMessage): Promise<void> => {
+    switch (message.type) {
+      case "hello":
+        return;
+      case "heartbeat":
+        s.phase = message.phase;
+        return;
+      case "initialWeights": {
+        if (s.rank !== 0 || weightsSent) return;
+        weightsSent = true;
+        trainingStarted = performance.now();
+        for (const m of states) await server.send(m.peer!, { type: "weights", weights: message.weights });
+        return;
+      }
+      case "progress":
+        progress.update(message.epoch, message.step, message.stepsPerEpoch, message.loss);
+        return;
+      case "checksum":
+        aggregator.addChecksum(s.rank, message.step, message.checksum);
+        return;
+      case "epochMetrics":
+      case "evalResult":
+        for (const record of aggregator.add(s.rank, message)) {
+          epochs.push(record);
+          progress.stop();
+          logger.info(
+            { ...record },
+            `epoch ${record.epoch}/${config.epochs}: train loss ${record.trainLoss.toFixed(4)} acc ${(record.trainAccuracy * 100).toFixed(2)}% | ` +
+              `test loss ${record.testLoss.toFixed(4)} acc ${(record.testAccuracy * 100).toFixed(2)}% | ${record.stepMs.toFixed(2)} ms/step, ${Math.round(record.samplesPerSecond)} samples/s`,
+          );
+          await runDir.appendEpoch(record);
+        }
+        return;
+      case "finalWeights":
+        finalWeights = bytesToFloats(message.weights, `final weights from ${describePeer(s)}`);
+        return;
+      case "done":
+        s.done = true;
+        s.phase = "done";
+        if (states.every((m) => m.done)) settle?.resolve();
+        return;
+      case "failure":
+        fail(new RingtrainError("WORKER_FAILED", `${describePeer(s)} failed during ${message.phase}: [${message.code}] ${message.message}`));
+        return;
+    }
+  };
+
+  // 3. Serve control messages; a handler error (e.g. DESYNC) fails the run.
+  const serving = server.serve(
+    (m) => void handle(m).catch((e: unknown) => fail(e instanceof Error ? e : new Error(String(e)))),
+    (peer, error) => logger.warn({ peer: peer.toString("hex") }, `refused an invalid control message: ${error.message}`),
+  );
+
+  // 4. Watchdog: rendezvous deadline and silent workers (invariant 3).
+  const watchdog = setInterval(() => {
+    const now = performance.now();
+    if (helloCount < worldSize && now - started > config.timeouts.rendezvousMs) {
+      const missing = states.filter((s) => s.peer === undefined).map((s) => describePeer(s));
+      fail(new RingtrainError("TIMEOUT", `rendezvous: ${missing.join(", ")} did not join within ${config.timeouts.rendezvousMs / 1000} s`));
+      return;
+    }
+    for (const s of states) {
+      if (s.peer !== undefined && !s.done && now - s.lastSeen > config.timeouts.heartbeatMs) {
+        fail(new RingtrainError("WORKER_FAILED", `${describePeer(s)} went silent: nothing received for ${config.timeouts.heartbeatMs / 1000} s during ${s.phase}`));
+        return;
+      }
+    }
+  }, 500);
+
+  const onSignal = (signal: NodeJS.Signals): void => fail(new RingtrainError("WORKER_FAILED", `the coordinator received ${signal}: run interrupted`));
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
+
+  try {
+    await finished;
+    const last = epochs.at(-1);
+    const trainingSeconds = (performance.now() - trainingStarted) / 1000;
+    const summary: RunSummary = {
+      runId,
+      status: "completed",
+      dataset: config.dataset,
+      trainSamples: train.count,
+      testSamples: test.count,
+      workers: worldSize,
+      globalBatchSize: globalBatch,
+      perWorkerBatchSize: perWorker,
+      stepsPerEpoch: steps,
+      epochs: epochs.length,
+      optimizerSteps: last?.optimizerSteps ?? 0,
+      testAccuracy: last?.testAccuracy ?? null,
+      errorRate: last === undefined ? null : 1 - last.testAccuracy,
+      testLoss: last?.testLoss ?? null,
+      trainLoss: last?.trainLoss ?? null,
+      trainAccuracy: last?.trainAccuracy ?? null,
+      wallSeconds: (performance.now() - started) / 1000,
+      trainingSeconds,
+      samplesPerSecond: epochs.reduce((a, e) => a + e.samplesPerSecond * e.epochSeconds, 0) / Math.max(epochs.reduce((a, e) => a + e.epochSeconds, 0), 1e-9),
+      backends: states.map((s) => ({ rank: s.rank, host: s.host, pid: s.pid, backend: s.backend?.name ?? "?", device: s.backend?.device ?? "?" })),
+      weightsFile: finalWeights === undefined ? null : await runDir.writeWeights(finalWeights, layout.slots),
+    };
+    await runDir.writeSummary(summary);
+    for (const s of states) await withTimeout(server.send(s.peer!, { type: "shutdown", reason: "run completed" }), 5000, () => `shutdown to ${describePeer(s)}`).catch(() => undefined);
+    await waitForExits(workers, config.timeouts.shutdownMs);
+    return { summary, runDir: runDir.path, epochs };
+  } catch (e) {
+    const error = e instanceof Error ? e : new Error(String(e));
+    await runDir
+      .writeSummary(failedSummary(runId, config, errorMessage(error), epochs, finalWeights === undefined ? null : await runDir.writeWeights(finalWeights, layout.slots)))
+      .catch(() => undefined);
+    throw error;
+  } finally {
+    progress.stop();
+    clearInterval(watchdog);
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+    await terminateWorkers(workers, KILL_GRACE_MS);
+    server.close();
+    await serving.catch(() => undefined);
+    await rm(socketDir, { recursive: true, force: true });
+  }
+}
+
+function buildModelLayout(config: RunConfig, inputSize: number, numClasses: number): { totalSize: number; slots: import("../common/model/parameter-layout.js").ParameterSlot[] } {
+  const model = buildModel(config.model, inputSize, numClasses);
+  const { totalSize, slots } = model.layout;
+  model.dispose();
+  return { totalSize, slots: [...slots] };
+}
+
+async function waitForExits(workers: readonly LocalWorker[], ms: number): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (workers.some((w) => !w.exited) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+}
+
+function failedSummary(runId: string, config: RunConfig, error: string, epochs: EpochRecord[], weightsFile: string | null): RunSummary {
+  const last = epochs.at(-1);
+  return {
+    runId,
+    status: "failed",
+    error,
+    dataset: config.dataset,
+    trainSamples: 0,
+    testSamples: 0,
+    workers: config.workers,
+    globalBatchSize: config.batchSize === "full" ? 0 : config.batchSize,
+    perWorkerBatchSize: { min: 0, max: 0 },
+    stepsPerEpoch: 0,
+    epochs: epochs.length,
+    optimizerSteps: last?.optimizerSteps ?? 0,
+    testAccuracy: last?.testAccuracy ?? null,
+    errorRate: last === undefined ? null : 1 - last.testAccuracy,
+    testLoss: last?.testLoss ?? null,
+    trainLoss: last?.trainLoss ?? null,
+    trainAccuracy: last?.trainAccuracy ?? null,
+    wallSeconds: 0,
+    trainingSeconds: 0,
+    samplesPerSecond: 0,
+    backends: [],
+    weightsFile,
+  };
+}

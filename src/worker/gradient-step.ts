@@ -1,0 +1,60 @@
+import * as tf from "@tensorflow/tfjs";
+import type { Model } from "../common/model/model.js";
+
+/** What one micro-batch contributed, summed over its samples. */
+export interface MicroBatchResult {
+  lossSum: number;
+  correct: number;
+}
+
+/**
+ * Forward and backward pass over one micro-batch; **adds** its gradient into
+ * `gradients` (the flat fused buffer, in the model's layout).
+ *
+ * The loss differentiated is Σ per-sample cross-entropy / `globalBatch`, so
+ * that summing every worker's (and every micro-batch's) contribution with the
+ * allreduce gives exactly the gradient of the global batch mean (invariant 1).
+ *
+ * Tensor data is read after the tidy scope closes: a tidy that returns a large
+ * typed array is slow (DESIGN.md, measured facts).
+ */
+export function accumulateGradients(
+  model: Model,
+  pixels: Float32Array,
+  labels: Int32Array,
+  count: number,
+  inputSize: number,
+  numClasses: number,
+  globalBatch: number,
+  gradients: Float32Array,
+): MicroBatchResult {
+  if (count === 0) return { lossSum: 0, correct: 0 };
+  const { grads, lossSum, correct } = tf.tidy(() => {
+    const x = tf.tensor2d(pixels.subarray(0, count * inputSize), [count, inputSize]);
+    const labelTensor = tf.tensor1d(labels.subarray(0, count), "int32");
+    const oneHot = tf.oneHot(labelTensor, numClasses);
+    let perSampleLoss: tf.Tensor | undefined;
+    let correctCount: tf.Tensor | undefined;
+    const { value, grads } = tf.variableGrads(() => {
+      const logits = model.logits(x);
+      perSampleLoss = tf.losses.softmaxCrossEntropy(oneHot, logits, undefined, tf.Reduction.NONE);
+      correctCount = tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), labelTensor), "int32"));
+      return tf.div(tf.sum(perSampleLoss), globalBatch) as tf.Scalar;
+    }, model.variables);
+    value.dispose();
+    return { grads: model.variables.map((v) => grads[v.name]!), lossSum: tf.sum(perSampleLoss!), correct: correctCount! };
+  });
+  const slots = model.layout.slots;
+  for (let i = 0; i < grads.length; i++) {
+    const g = grads[i]!;
+    const data = g.dataSync() as Float32Array;
+    const slot = slots[i]!;
+    const target = gradients.subarray(slot.offset, slot.offset + slot.size);
+    for (let j = 0; j < data.length; j++) target[j]! += data[j]!;
+    g.dispose();
+  }
+  const result = { lossSum: lossSum.dataSync()[0]!, correct: correct.dataSync()[0]! };
+  lossSum.dispose();
+  correct.dispose();
+  return result;
+}
