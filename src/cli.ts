@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { fileURLToPath } from "node:url";
+import * as tf from "@tensorflow/tfjs";
 import { Command, InvalidArgumentError, Option } from "commander";
 import { BACKEND_NAMES, type BackendName } from "./common/compute/backend.js";
 import { loadConfig } from "./common/config/load.js";
@@ -37,6 +38,10 @@ function batchSize(value: string): number | "full" {
   if (value === "full") return "full";
   return positiveInt("--batch-size")(value);
 }
+
+// Production mode: skips tfjs debug checks and its console banner, which would
+// corrupt the JSON log stream on stdout.
+tf.enableProdMode();
 
 let verbose = false;
 

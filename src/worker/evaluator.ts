@@ -32,7 +32,7 @@ export function evaluateShare(model: Model, dataset: Dataset, rank: number, worl
       const x = tf.tensor2d(pixels.subarray(0, n * inputSize), [n, inputSize]);
       const y = tf.tensor1d(labels.subarray(0, n), "int32");
       const logits = model.logits(x);
-      const perSample = tf.losses.softmaxCrossEntropy(tf.oneHot(y, dataset.numClasses), logits, undefined, tf.Reduction.NONE);
+      const perSample = tf.losses.softmaxCrossEntropy(tf.oneHot(y, dataset.numClasses), logits, undefined, 0, tf.Reduction.NONE);
       return [tf.sum(perSample), tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), y), "int32"))];
     });
     lossSum += loss.dataSync()[0]!;

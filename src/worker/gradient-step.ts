@@ -33,16 +33,18 @@ export function accumulateGradients(
     const x = tf.tensor2d(pixels.subarray(0, count * inputSize), [count, inputSize]);
     const labelTensor = tf.tensor1d(labels.subarray(0, count), "int32");
     const oneHot = tf.oneHot(labelTensor, numClasses);
-    let perSampleLoss: tf.Tensor | undefined;
-    let correctCount: tf.Tensor | undefined;
+    let lossSum: tf.Tensor | undefined;
+    let correct: tf.Tensor | undefined;
     const { value, grads } = tf.variableGrads(() => {
       const logits = model.logits(x);
-      perSampleLoss = tf.losses.softmaxCrossEntropy(oneHot, logits, undefined, tf.Reduction.NONE);
-      correctCount = tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), labelTensor), "int32"));
-      return tf.div(tf.sum(perSampleLoss), globalBatch) as tf.Scalar;
+      const perSampleLoss = tf.losses.softmaxCrossEntropy(oneHot, logits, undefined, 0, tf.Reduction.NONE);
+      // kept: the gradient scope disposes everything else it created
+      lossSum = tf.keep(tf.sum(perSampleLoss));
+      correct = tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), labelTensor), "int32")));
+      return tf.div(lossSum, globalBatch) as tf.Scalar;
     }, model.variables);
     value.dispose();
-    return { grads: model.variables.map((v) => grads[v.name]!), lossSum: tf.sum(perSampleLoss!), correct: correctCount! };
+    return { grads: model.variables.map((v) => grads[v.name]!), lossSum: lossSum!, correct: correct! };
   });
   const slots = model.layout.slots;
   for (let i = 0; i < grads.length; i++) {

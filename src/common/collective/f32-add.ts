@@ -50,14 +50,16 @@ function assembleKernel(): Uint8Array {
   const v128Load = (off: number): number[] => [0xfd, 0x00, 0x02, ...uleb(off)];
   const v128Store = (off: number): number[] => [0xfd, 0x0b, 0x02, ...uleb(off)];
   const f32x4Add = [0xfd, ...uleb(228)];
+  // i32.const takes a *signed* LEB128: 64 needs two bytes (0x40 alone is -64).
+  const SLEB_64 = [0xc0, 0x00];
   const body: number[] = [0x02, 0x40, LOCAL_GET, 2, I32_EQZ, BR_IF, 0, 0x03, 0x40];
   for (const off of [0, 16, 32, 48]) {
     body.push(LOCAL_GET, 0, LOCAL_GET, 0, ...v128Load(off), LOCAL_GET, 1, ...v128Load(off), ...f32x4Add, ...v128Store(off));
   }
   body.push(
-    ...[LOCAL_GET, 0, I32_CONST, ...uleb(64), I32_ADD, LOCAL_SET, 0],
-    ...[LOCAL_GET, 1, I32_CONST, ...uleb(64), I32_ADD, LOCAL_SET, 1],
-    ...[LOCAL_GET, 2, I32_CONST, ...uleb(64), I32_SUB, LOCAL_TEE, 2],
+    ...[LOCAL_GET, 0, I32_CONST, ...SLEB_64, I32_ADD, LOCAL_SET, 0],
+    ...[LOCAL_GET, 1, I32_CONST, ...SLEB_64, I32_ADD, LOCAL_SET, 1],
+    ...[LOCAL_GET, 2, I32_CONST, ...SLEB_64, I32_SUB, LOCAL_TEE, 2],
     ...[BR_IF, 0, END, END, END],
   );
   const func = [0x00, ...body]; // no extra locals
@@ -77,10 +79,18 @@ interface Kernel {
   f32: Float32Array;
 }
 
+/** The slice of the WebAssembly JS API used here (the project's lib settings declare no DOM/wasm globals). */
+interface WasmApi {
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
+}
+
 function loadKernel(): Kernel | undefined {
   try {
-    const instance = new WebAssembly.Instance(new WebAssembly.Module(assembleKernel()), {});
-    const mem = instance.exports["mem"] as WebAssembly.Memory;
+    const wasm = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
+    if (!wasm) return undefined;
+    const instance = new wasm.Instance(new wasm.Module(assembleKernel()), {});
+    const mem = instance.exports["mem"] as { buffer: ArrayBuffer };
     const add = instance.exports["add"] as (dst: number, src: number, bytes: number) => void;
     return { add, u8: new Uint8Array(mem.buffer), f32: new Float32Array(mem.buffer) };
   } catch {

@@ -50,8 +50,9 @@ export class AdamOptimizer implements Optimizer {
     const b2 = this.beta2;
     const ob1 = 1 - b1;
     const ob2 = 1 - b2;
-    const c1 = 1 - this.accBeta1;
-    const c2 = 1 - this.accBeta2;
+    // reciprocals of the bias corrections 1 − βᵗ: multiplies instead of two divisions per element
+    const ic1 = 1 / (1 - this.accBeta1);
+    const ic2 = 1 / (1 - this.accBeta2);
     const eps = this.epsilon;
     const nlr = -this.learningRate;
     for (let i = 0; i < n; i++) {
@@ -60,7 +61,7 @@ export class AdamOptimizer implements Optimizer {
       const vi = Math.fround(b2 * (v[i] as number) + ob2 * (g * g));
       m[i] = mi;
       v[i] = vi;
-      params[i] = (params[i] as number) + nlr * (mi / c1 / (Math.sqrt(vi / c2) + eps));
+      params[i] = (params[i] as number) + nlr * ((mi * ic1) / (Math.sqrt(vi * ic2) + eps));
     }
     this.accBeta1 *= b1;
     this.accBeta2 *= b2;

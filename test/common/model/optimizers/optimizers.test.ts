@@ -48,7 +48,6 @@ function expectSameUpdates(ours: Float32Array, ref: Float32Array, initial: Float
       worstAt = i;
     }
   }
-  if (process.env.SHOW_WORST) console.log("worst", worst);
   expect({ worst: worst <= 1 ? "ok" : worst, at: worst <= 1 ? -1 : worstAt, ours: ours[worstAt], ref: ref[worstAt] }).toMatchObject({ worst: "ok" });
 }
 

@@ -1,0 +1,55 @@
+import { execFileSync } from "node:child_process";
+import { mkdtemp } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { startCli } from "../helpers/cli.js";
+
+function childrenOf(pid: number): number[] {
+  try {
+    return execFileSync("pgrep", ["-P", String(pid)], { encoding: "utf8" }).trim().split("\n").filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function waitFor(predicate: () => boolean, ms: number, what: string): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe("a worker killed mid-epoch", () => {
+  it("ends the run within 15 s naming rank, host and pid, leaving no process behind", async () => {
+    const runsDir = await mkdtemp(join(tmpdir(), "rt-kill-"));
+    const { child, done } = startCli(["train", "--workers", "2", "--epochs", "50", "--runs-dir", runsDir]);
+    let out = "";
+    child.stdout!.on("data", (d: Buffer) => (out += d.toString()));
+    // wait until the workers train: the first epoch's progress is past rendezvous and weights
+    await waitFor(() => out.includes("all 2 workers joined"), 60_000, "rendezvous");
+    await new Promise((r) => setTimeout(r, 1500));
+    const workers = childrenOf(child.pid!);
+    expect(workers.length).toBe(2);
+    const victim = workers[1]!;
+    const killedAt = Date.now();
+    process.kill(victim, "SIGKILL");
+    const result = await Promise.race([done, new Promise<null>((r) => setTimeout(() => r(null), 20_000))]);
+    if (result === null) child.kill("SIGKILL");
+    expect(result).not.toBeNull();
+    expect(Date.now() - killedAt).toBeLessThan(15_000);
+    expect(result!.code).not.toBe(0);
+    expect(result!.stderr).toMatch(new RegExp(`worker \\d \\(host [^,]+, pid ${victim}\\) was killed by SIGKILL during training epoch 1`));
+    await waitFor(() => workers.every((p) => !alive(p)), 5_000, "all workers to exit");
+  });
+});
