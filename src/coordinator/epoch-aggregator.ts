@@ -24,10 +24,8 @@ export class EpochAggregator {
 
   /** Adds one report; returns the records of the epochs it completed (in order). */
   add(rank: number, message: EpochMetrics | EvalResult): EpochRecord[] {
-    const table = message.type === "epochMetrics" ? this.metrics : this.evals;
-    let perRank = table.get(message.epoch);
-    if (perRank === undefined) table.set(message.epoch, (perRank = new Map()));
-    (perRank as Map<number, typeof message>).set(rank, message);
+    if (message.type === "epochMetrics") slot(this.metrics, message.epoch).set(rank, message);
+    else slot(this.evals, message.epoch).set(rank, message);
     const done: EpochRecord[] = [];
     for (;;) {
       const m = this.metrics.get(this.nextEpoch);
@@ -43,8 +41,7 @@ export class EpochAggregator {
 
   /** Records a periodic checksum; throws DESYNC once all ranks reported a step and they disagree. */
   addChecksum(rank: number, step: number, checksum: string): void {
-    let perRank = this.stepChecksums.get(step);
-    if (perRank === undefined) this.stepChecksums.set(step, (perRank = new Map()));
+    const perRank = slot(this.stepChecksums, step);
     perRank.set(rank, checksum);
     if (perRank.size === this.worldSize) {
       this.stepChecksums.delete(step);
@@ -66,7 +63,7 @@ export class EpochAggregator {
   }
 
   private combine(epoch: number, metrics: Map<number, EpochMetrics>, evals: Map<number, EvalResult>): EpochRecord {
-    this.assertEqual(new Map([...metrics].map(([r, m]) => [r, m.checksum])), `at the end of epoch ${epoch + 1}`);
+    this.assertEqual(new Map<number, string>([...metrics].map(([r, m]): [number, string] => [r, m.checksum])), `at the end of epoch ${epoch + 1}`);
     let lossSum = 0, correct = 0, count = 0, testLoss = 0, testCorrect = 0, testCount = 0;
     let wallMs = 0, stepMs = 0, computeMs = 0, allreduceMs = 0, numTensors = 0, steps = 0;
     for (const m of metrics.values()) {
@@ -101,4 +98,11 @@ export class EpochAggregator {
       numTensors,
     };
   }
+}
+
+/** The per-rank map of one epoch or step, created on first use. */
+function slot<T>(table: Map<number, Map<number, T>>, key: number): Map<number, T> {
+  let perRank = table.get(key);
+  if (perRank === undefined) table.set(key, (perRank = new Map<number, T>()));
+  return perRank;
 }

@@ -28,7 +28,7 @@ export function evaluateShare(model: Model, dataset: Dataset, rank: number, worl
     const n = Math.min(EVAL_CHUNK, share.count - done);
     for (let i = 0; i < n; i++) indices[i] = share.offset + done + i;
     gatherBatch(dataset, indices.subarray(0, n), pixels, labels);
-    const [loss, hits] = tf.tidy(() => {
+    const [loss, hits] = tf.tidy((): [tf.Tensor, tf.Tensor] => {
       const x = tf.tensor2d(pixels.subarray(0, n * inputSize), [n, inputSize]);
       const y = tf.tensor1d(labels.subarray(0, n), "int32");
       const logits = model.logits(x);

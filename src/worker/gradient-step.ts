@@ -41,7 +41,7 @@ export function accumulateGradients(
       // kept: the gradient scope disposes everything else it created
       lossSum = tf.keep(tf.sum(perSampleLoss));
       correct = tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), labelTensor), "int32")));
-      return tf.div(lossSum, globalBatch) as tf.Scalar;
+      return tf.div<tf.Scalar>(lossSum, globalBatch);
     }, model.variables);
     value.dispose();
     return { grads: model.variables.map((v) => grads[v.name]!), lossSum: lossSum!, correct: correct! };

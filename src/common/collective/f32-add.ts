@@ -108,9 +108,11 @@ export const addKernelName: "wasm-simd" | "js" = kernel ? "wasm-simd" : "js";
  * `dst[dstStart + i] += src_f32[i]` for `i < count`, where `src` holds the
  * addend as raw little-endian float32 bytes (`src.byteLength >= 4 * count`, any
  * byte offset). Synchronous; `dst` is modified in place, `src` only read; they
- * must not overlap.
+ * must not overlap. When `also` is given, the sums are written to
+ * `also[alsoStart + i]` too, straight from the kernel's cache-resident block
+ * (cheaper than copying them out of `dst` afterwards).
  */
-export function addInto(dst: Float32Array, dstStart: number, src: Uint8Array, count: number): void {
+export function addInto(dst: Float32Array, dstStart: number, src: Uint8Array, count: number, also?: Float32Array, alsoStart = 0): void {
   const bytes = count * 4;
   let done = 0;
   if (kernel) {
@@ -122,11 +124,18 @@ export function addInto(dst: Float32Array, dstStart: number, src: Uint8Array, co
       f32.set(dst.subarray(d, d + len / 4), 0);
       u8.set(src.subarray(done, done + len), BLOCK_BYTES);
       kernel.add(0, BLOCK_BYTES, len);
-      dst.set(f32.subarray(0, len / 4), d);
+      const sums = f32.subarray(0, len / 4);
+      dst.set(sums, d);
+      also?.set(sums, alsoStart + done / 4);
       done += len;
     }
   }
-  if (done < bytes) addScalar(dst, dstStart + done / 4, src.subarray(done, bytes), (bytes - done) / 4);
+  if (done < bytes) {
+    const d = dstStart + done / 4;
+    const rest = (bytes - done) / 4;
+    addScalar(dst, d, src.subarray(done, bytes), rest);
+    also?.set(dst.subarray(d, d + rest), alsoStart + done / 4);
+  }
 }
 
 function addScalar(dst: Float32Array, dstStart: number, src: Uint8Array, count: number): void {

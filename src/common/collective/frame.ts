@@ -32,7 +32,7 @@ export const Phase = {
 } as const;
 export type Phase = (typeof Phase)[keyof typeof Phase];
 
-/** Human names for messages ("reduce-scatter", "allgather", "gather"). */
+/** Human names for messages ("reduce-scatter", "allgather", "small-buffer allgather"). */
 export function phaseName(p: number): string {
   switch (p) {
     case Phase.ReduceScatter:
@@ -40,7 +40,7 @@ export function phaseName(p: number): string {
     case Phase.Allgather:
       return "allgather";
     case Phase.Gather:
-      return "gather";
+      return "small-buffer allgather";
     default:
       return `unknown phase ${p}`;
   }

@@ -288,9 +288,9 @@ export class RingAllreduce {
           addInto(buf, start + off, payload, count); // R1
           this.send(Phase.ReduceScatter, tag, len, g + 1, j, bytesOf(buf, start + off, count));
         } else if (g === n - 2) {
-          addInto(buf, start + off, payload, count); // R2: chunk `owned` is now final
+          // R2: chunk `owned` is now final; the sums go to buf and to staging.
           if (c !== owned) throw new RingtrainError("INTERNAL", `ring allreduce: reduced chunk ${c}, expected ${owned}`);
-          staging.set(buf.subarray(start + off, start + off + count), off);
+          addInto(buf, start + off, payload, count, staging, off);
           this.send(Phase.Allgather, tag, len, g + 1, j, bytesOf(staging, off, count));
         } else {
           copyInto(buf, start + off, payload, count); // R3

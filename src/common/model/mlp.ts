@@ -32,7 +32,7 @@ export class Mlp implements Model {
       entries.push({ name: `dense${i}/bias`, shape: [widths[i + 1]!] });
     }
     this.layout = new ParameterLayout(entries);
-    this.variables = this.layout.slots.map((s) => tf.variable(tf.zeros(s.shape), true, s.name));
+    this.variables = this.layout.slots.map((s) => tf.tidy(() => tf.variable(tf.zeros(s.shape), true, s.name)));
     this.activation = ACTIVATIONS[config.activation];
   }
 
