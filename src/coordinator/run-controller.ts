@@ -7,6 +7,7 @@ import { stepsPerEpoch, workerShare } from "../common/data/sampler.js";
 import { describePeer, errorMessage, RingtrainError, type PeerIdentity } from "../common/errors.js";
 import type { Logger } from "../common/log.js";
 import { buildModel } from "../common/model/models.js";
+import type { ParameterSlot } from "../common/model/parameter-layout.js";
 import { bytesToFloats } from "../common/protocol/codec.js";
 import type { WorkerMessage } from "../common/protocol/messages.js";
 import { withTimeout } from "../common/timeout.js";
@@ -233,13 +234,13 @@ export async function runTraining(options: RunOptions): Promise<RunResult> {
   process.once("SIGINT", onSignal);
   process.once("SIGTERM", onSignal);
 
-  try {
-    await finished;
+  const summarize = async (status: RunSummary["status"], error?: string): Promise<RunSummary> => {
     const last = epochs.at(-1);
-    const trainingSeconds = (performance.now() - trainingStarted) / 1000;
+    const epochSeconds = epochs.reduce((a, e) => a + e.epochSeconds, 0);
     const summary: RunSummary = {
       runId,
-      status: "completed",
+      status,
+      ...(error === undefined ? {} : { error }),
       dataset: config.dataset,
       trainSamples: train.count,
       testSamples: test.count,
@@ -255,20 +256,25 @@ export async function runTraining(options: RunOptions): Promise<RunResult> {
       trainLoss: last?.trainLoss ?? null,
       trainAccuracy: last?.trainAccuracy ?? null,
       wallSeconds: (performance.now() - started) / 1000,
-      trainingSeconds,
-      samplesPerSecond: epochs.reduce((a, e) => a + e.samplesPerSecond * e.epochSeconds, 0) / Math.max(epochs.reduce((a, e) => a + e.epochSeconds, 0), 1e-9),
+      trainingSeconds: trainingStarted === 0 ? 0 : (performance.now() - trainingStarted) / 1000,
+      samplesPerSecond: epochSeconds === 0 ? 0 : epochs.reduce((a, e) => a + e.samplesPerSecond * e.epochSeconds, 0) / epochSeconds,
       backends: states.map((s) => ({ rank: s.rank, host: s.host, pid: s.pid, backend: s.backend?.name ?? "?", device: s.backend?.device ?? "?" })),
       weightsFile: finalWeights === undefined ? null : await runDir.writeWeights(finalWeights, layout.slots),
     };
     await runDir.writeSummary(summary);
+    return summary;
+  };
+
+  try {
+    await finished;
+    const summary = await summarize("completed");
     for (const s of states) await withTimeout(server.send(s.peer!, { type: "shutdown", reason: "run completed" }), 5000, () => `shutdown to ${describePeer(s)}`).catch(() => undefined);
     await waitForExits(workers, config.timeouts.shutdownMs);
     return { summary, runDir: runDir.path, epochs };
   } catch (e) {
     const error = e instanceof Error ? e : new Error(String(e));
-    await runDir
-      .writeSummary(failedSummary(runId, config, errorMessage(error), epochs, finalWeights === undefined ? null : await runDir.writeWeights(finalWeights, layout.slots)))
-      .catch(() => undefined);
+    // a failed run still leaves what it learned: the epochs it finished, in metrics.jsonl and summary.json
+    await summarize("failed", errorMessage(error)).catch(() => undefined);
     throw error;
   } finally {
     progress.stop();
@@ -282,7 +288,7 @@ export async function runTraining(options: RunOptions): Promise<RunResult> {
   }
 }
 
-function buildModelLayout(config: RunConfig, inputSize: number, numClasses: number): { totalSize: number; slots: import("../common/model/parameter-layout.js").ParameterSlot[] } {
+function buildModelLayout(config: RunConfig, inputSize: number, numClasses: number): { totalSize: number; slots: ParameterSlot[] } {
   const model = buildModel(config.model, inputSize, numClasses);
   const { totalSize, slots } = model.layout;
   model.dispose();
@@ -292,32 +298,4 @@ function buildModelLayout(config: RunConfig, inputSize: number, numClasses: numb
 async function waitForExits(workers: readonly LocalWorker[], ms: number): Promise<void> {
   const deadline = Date.now() + ms;
   while (workers.some((w) => !w.exited) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-}
-
-function failedSummary(runId: string, config: RunConfig, error: string, epochs: EpochRecord[], weightsFile: string | null): RunSummary {
-  const last = epochs.at(-1);
-  return {
-    runId,
-    status: "failed",
-    error,
-    dataset: config.dataset,
-    trainSamples: 0,
-    testSamples: 0,
-    workers: config.workers,
-    globalBatchSize: config.batchSize === "full" ? 0 : config.batchSize,
-    perWorkerBatchSize: { min: 0, max: 0 },
-    stepsPerEpoch: 0,
-    epochs: epochs.length,
-    optimizerSteps: last?.optimizerSteps ?? 0,
-    testAccuracy: last?.testAccuracy ?? null,
-    errorRate: last === undefined ? null : 1 - last.testAccuracy,
-    testLoss: last?.testLoss ?? null,
-    trainLoss: last?.trainLoss ?? null,
-    trainAccuracy: last?.trainAccuracy ?? null,
-    wallSeconds: 0,
-    trainingSeconds: 0,
-    samplesPerSecond: 0,
-    backends: [],
-    weightsFile,
-  };
 }

@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { mkdtemp } from "node:fs/promises";
+import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -51,5 +51,40 @@ describe("a worker killed mid-epoch", () => {
     expect(result!.code).not.toBe(0);
     expect(result!.stderr).toMatch(new RegExp(`worker \\d \\(host [^,]+, pid ${victim}\\) was killed by SIGKILL during training epoch 1`));
     await waitFor(() => workers.every((p) => !alive(p)), 5_000, "all workers to exit");
+  });
+
+  it("a silent (stopped) worker is named within the heartbeat timeout", async () => {
+    const runsDir = await mkdtemp(join(tmpdir(), "rt-silent-"));
+    const config = join(runsDir, "config.json");
+    await writeFile(config, JSON.stringify({ epochs: 50, timeouts: { heartbeatMs: 3000 } }));
+    const { child, done } = startCli(["train", config, "--workers", "2", "--runs-dir", runsDir]);
+    let out = "";
+    child.stdout!.on("data", (d: Buffer) => (out += d.toString()));
+    await waitFor(() => out.includes("all 2 workers joined"), 60_000, "rendezvous");
+    await new Promise((r) => setTimeout(r, 1500));
+    const workers = childrenOf(child.pid!);
+    const victim = workers[0]!;
+    const stoppedAt = Date.now();
+    process.kill(victim, "SIGSTOP");
+    const result = await Promise.race([done, new Promise<null>((r) => setTimeout(() => r(null), 20_000))]);
+    if (result === null) child.kill("SIGKILL");
+    expect(result).not.toBeNull();
+    expect(Date.now() - stoppedAt).toBeLessThan(10_000);
+    expect(result!.code).not.toBe(0);
+    expect(result!.stderr).toMatch(new RegExp(`worker \\d \\(host [^,]+, pid ${victim}\\) went silent: nothing received for 3 s during training epoch`));
+    await waitFor(() => workers.every((p) => !alive(p)), 5_000, "all workers to exit");
+  });
+
+  it("workers exit by themselves when the coordinator is killed", async () => {
+    const runsDir = await mkdtemp(join(tmpdir(), "rt-coordkill-"));
+    const { child, done } = startCli(["train", "--workers", "2", "--epochs", "50", "--runs-dir", runsDir]);
+    let out = "";
+    child.stdout!.on("data", (d: Buffer) => (out += d.toString()));
+    await waitFor(() => out.includes("all 2 workers joined"), 60_000, "rendezvous");
+    const workers = childrenOf(child.pid!);
+    expect(workers.length).toBe(2);
+    child.kill("SIGKILL");
+    await done;
+    await waitFor(() => workers.every((p) => !alive(p)), 5_000, "orphaned workers to exit");
   });
 });

@@ -1,0 +1,140 @@
+/**
+ * `npm run bench:allreduce`: ring allreduce latency and bandwidth over local
+ * processes, beside PyTorch DDP (gloo) when it is installed.
+ *
+ *   node dist/bench/allreduce.js [--ranks 2,3,4] [--sizes 4K,64K,16M] [--transport tcp,ipc] [--quick] [--no-torch]
+ *
+ * Per (transport, ranks, size): median over repetitions of the slowest rank's
+ * time for one allreduce (no barrier between calls: the ring's data dependencies
+ * keep ranks in step), algbw = S/t and busbw = algbw·2(N-1)/N (nccl-tests).
+ */
+import { execFileSync, spawnSync } from "node:child_process";
+import { cpus } from "node:os";
+import { dirname, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { existsSync } from "node:fs";
+import { addKernelName } from "../common/collective/f32-add.js";
+import { RingHarness, type Transport } from "./ring-harness.js";
+
+const DEFAULT_SIZES = ["4K", "64K", "436K", "1M", "4M", "16M", "64M"];
+
+interface Args {
+  ranks: number[];
+  sizes: number[];
+  transports: Transport[];
+  quick: boolean;
+  torch: boolean;
+}
+
+function parseSize(s: string): number {
+  const m = /^(\d+(?:\.\d+)?)([KMG]?)i?B?$/i.exec(s.trim());
+  if (!m) throw new Error(`bad size "${s}": expected e.g. 4K, 436K, 16M`);
+  const mult = { "": 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3 }[(m[2] ?? "").toUpperCase() as "" | "K" | "M" | "G"];
+  return Math.round(Number(m[1]) * mult);
+}
+
+function parseArgs(argv: string[]): Args {
+  const a: Args = { ranks: [2, 3, 4], sizes: DEFAULT_SIZES.map(parseSize), transports: ["tcp", "ipc"], quick: false, torch: true };
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i];
+    const value = (): string => {
+      const v = argv[++i];
+      if (v === undefined) throw new Error(`${flag} needs a value`);
+      return v;
+    };
+    if (flag === "--ranks") a.ranks = value().split(",").map(Number);
+    else if (flag === "--sizes") a.sizes = value().split(",").map(parseSize);
+    else if (flag === "--transport") a.transports = value().split(",") as Transport[];
+    else if (flag === "--quick") a.quick = true;
+    else if (flag === "--no-torch") a.torch = false;
+    else throw new Error(`unknown flag ${flag}: expected --ranks, --sizes, --transport, --quick, --no-torch`);
+  }
+  if (a.ranks.some((n) => !Number.isInteger(n) || n < 2)) throw new Error("--ranks takes integers ≥ 2");
+  if (a.transports.some((t) => t !== "tcp" && t !== "ipc")) throw new Error("--transport takes tcp and/or ipc");
+  return a;
+}
+
+function fmtSize(b: number): string {
+  return b >= 1 << 20 ? `${b / (1 << 20)} MiB` : `${b / 1024} KiB`;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((x, y) => x - y);
+  const m = s.length >> 1;
+  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
+}
+
+/** Repetitions: enough for a stable median, bounded in time. */
+function reps(bytes: number, quick: boolean): { warmup: number; reps: number } {
+  const r = Math.max(quick ? 5 : 10, Math.min(quick ? 100 : 400, Math.floor((quick ? 32 : 256) * 2 ** 20 / bytes)));
+  return { warmup: Math.max(2, Math.floor(r / 10)), reps: r };
+}
+
+interface TorchRow {
+  bytes: number;
+  ms: number;
+}
+
+function torchAnchor(world: number): TorchRow[] | string {
+  const script = resolve(dirname(fileURLToPath(import.meta.url)), "../../../shared/anchors/torch_ddp.py");
+  if (!existsSync(script)) return `skip torch anchor: ${script} not found`;
+  const probe = spawnSync("/usr/bin/python3", ["-c", "import torch"], { stdio: "ignore" });
+  if (probe.status !== 0) return "skip torch anchor: `/usr/bin/python3 -c 'import torch'` fails (apt-get install -y python3-torch libopenblas0-pthread)";
+  try {
+    const out = execFileSync("/usr/bin/python3", [script, "allreduce", "--world", String(world)], {
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "ignore"],
+      timeout: 300_000,
+    });
+    return out
+      .split("\n")
+      .filter((l) => l.startsWith("{"))
+      .map((l) => JSON.parse(l) as { bytes: number; ms: number })
+      .map((j) => ({ bytes: j.bytes, ms: j.ms }));
+  } catch (e) {
+    return `skip torch anchor: ${String(e)}`;
+  }
+}
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  console.log(`# ring allreduce benchmark: ${cpus().length} CPU(s) (${cpus()[0]?.model ?? "?"}), node ${process.version}, add kernel ${addKernelName}`);
+  console.log(`# time = median over repetitions of the slowest rank; algbw = S/t; busbw = algbw*2(N-1)/N; torch = gloo mean time / ours`);
+  for (const world of args.ranks) {
+    const torch = args.torch ? torchAnchor(world) : "skip torch anchor: --no-torch";
+    if (typeof torch === "string") console.log(`# ${torch}`);
+    console.log(`\n## ${world} ranks`);
+    console.log(["transport", "size", "time_ms", "algbw_GB/s", "busbw_GB/s", "gloo_ms", "gloo/ours"].map((h) => h.padStart(11)).join(""));
+    for (const transport of args.transports) {
+      const h = await RingHarness.start({ worldSize: world, transport, timeoutMs: 30_000 });
+      try {
+        for (const bytes of args.sizes) {
+          const { warmup, reps: n } = reps(bytes, args.quick);
+          const times = await h.bench(bytes, warmup, n, 600_000);
+          const perIter = (times[0] ?? []).map((_, i) => Math.max(...times.map((t) => t[i] ?? 0)));
+          const ms = median(perIter);
+          const algbw = bytes / (ms / 1e3) / 1e9;
+          const busbw = (algbw * 2 * (world - 1)) / world;
+          const anchor = typeof torch === "string" ? undefined : torch.find((r) => r.bytes === bytes);
+          const cells = [
+            transport,
+            fmtSize(bytes),
+            ms.toFixed(3),
+            algbw.toFixed(3),
+            busbw.toFixed(3),
+            anchor ? anchor.ms.toFixed(3) : "-",
+            anchor ? (anchor.ms / ms).toFixed(2) : "-",
+          ];
+          console.log(cells.map((c) => c.padStart(11)).join(""));
+        }
+      } finally {
+        await h.close();
+      }
+    }
+  }
+}
+
+main().catch((e: unknown) => {
+  console.error(`bench:allreduce: ${e instanceof Error ? e.message : String(e)}`);
+  process.exit(1);
+});
