@@ -57,8 +57,12 @@ async function bench(ring: RingAllreduce, bytes: number, warmup: number, reps: n
 
 async function main(): Promise<void> {
   const cfg = JSON.parse(process.argv[2] ?? "{}") as RankConfig;
-  process.on("disconnect", () => process.exit(3));
   const ring = await RingAllreduce.bind(cfg);
+  // Parent gone: close first so ZeroMQ unlinks our ipc socket file, then exit.
+  process.on("disconnect", () => {
+    ring.close();
+    process.exit(3);
+  });
   let benchTag = 1_000_000;
   let queue: Promise<void> = Promise.resolve();
   const handle = async (msg: ToRank): Promise<void> => {

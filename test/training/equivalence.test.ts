@@ -1,4 +1,4 @@
-import { mkdtemp } from "node:fs/promises";
+import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -13,10 +13,13 @@ import { readWeights, relativeDifference, runCli, summaryOf } from "../helpers/c
 describe("worker count does not change training", () => {
   it("global batch 64 on 1, 2 and 4 workers: same weights after 30 steps", async () => {
     const runsDir = await mkdtemp(join(tmpdir(), "rt-equiv-"));
+    // every rank's weight checksum is compared after every step: a mismatch fails the run
+    const config = join(runsDir, "config.json");
+    await writeFile(config, JSON.stringify({ checksumEvery: 1 }));
     const weights: Float32Array[] = [];
     for (const workers of [1, 2, 4]) {
       const r = await runCli([
-        "train", "--workers", String(workers), "--batch-size", "64", "--epochs", "1",
+        "train", config, "--workers", String(workers), "--batch-size", "64", "--epochs", "1",
         "--train-limit", "1920", "--test-limit", "200", "--runs-dir", runsDir, "--seed", "7",
       ]);
       expect(r.stderr).toBe("");
