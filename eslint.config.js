@@ -17,4 +17,6 @@ export default tseslint.config(
       "no-restricted-syntax": ["error", { selector: "ExportDefaultDeclaration", message: "Use named exports." }],
     },
   },
+  // tool configs must default-export
+  { files: ["vitest.config.ts"], rules: { "no-restricted-syntax": "off" } },
 );
