@@ -101,7 +101,8 @@ program
   .option("--bind <endpoint>", "where to bind the data-plane socket", "tcp://127.0.0.1:*")
   .addOption(new Option("--backend <name>", "compute backend").choices(BACKEND_NAMES).default("auto"))
   .option("--rendezvous-timeout <ms>", "bound on waiting for the plan and the initial weights", positiveInt("--rendezvous-timeout"), 120_000)
-  .action(async (flags: { coordinator: string; rank: number; worldSize: number; bind: string; backend: BackendName; rendezvousTimeout: number }) => {
+  .option("--allreduce-timeout <ms>", "bound on each allreduce phase", positiveInt("--allreduce-timeout"), 30_000)
+  .action(async (flags: { coordinator: string; rank: number; worldSize: number; bind: string; backend: BackendName; rendezvousTimeout: number; allreduceTimeout: number }) => {
     // a locally forked worker exits when its coordinator dies instead of lingering
     process.on("disconnect", () => process.exit(1));
     process.exitCode = await runWorker({
@@ -111,6 +112,7 @@ program
       dataBind: flags.bind,
       backend: flags.backend,
       rendezvousMs: flags.rendezvousTimeout,
+      allreduceMs: flags.allreduceTimeout,
     });
     if (process.connected) process.disconnect();
   });

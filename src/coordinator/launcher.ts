@@ -21,6 +21,7 @@ export interface LaunchOptions {
   dataBind: (rank: number) => string;
   backend: string;
   rendezvousMs: number;
+  allreduceMs: number;
   verbose: boolean;
   /** each line a worker writes to stdout/stderr */
   onOutput: (rank: number, line: string) => void;
@@ -53,6 +54,7 @@ export function launchLocalWorkers(options: LaunchOptions): LocalWorker[] {
       "--bind", options.dataBind(rank),
       "--backend", options.backend,
       "--rendezvous-timeout", String(options.rendezvousMs),
+      "--allreduce-timeout", String(options.allreduceMs),
     ];
     const child = fork(entry, args, {
       stdio: ["ignore", "pipe", "pipe", "ipc"],

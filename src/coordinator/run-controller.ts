@@ -114,6 +114,7 @@ export async function runTraining(options: RunOptions): Promise<RunResult> {
     dataBind: (rank) => (ipc ? `ipc://${socketDir}/data-${rank}.sock` : "tcp://127.0.0.1:*"),
     backend: config.backend,
     rendezvousMs: config.timeouts.rendezvousMs,
+    allreduceMs: config.timeouts.allreduceMs,
     verbose: options.verbose,
     onOutput: (rank, line) => logger.debug({ rank }, line),
     onExit: (w) => {

@@ -22,6 +22,8 @@ export interface WorkerOptions {
   backend: BackendName;
   /** bound on waiting for the plan and the initial weights */
   rendezvousMs: number;
+  /** bound on each allreduce phase */
+  allreduceMs: number;
 }
 
 const HEARTBEAT_INTERVAL_MS = 1000;
@@ -49,7 +51,7 @@ export async function runWorker(options: WorkerOptions): Promise<number> {
     phase = "selecting backend";
     const backend = await selectBackend(options.backend);
     phase = "binding data plane";
-    ring = await RingAllreduce.bind({ rank: options.rank, worldSize: options.worldSize, bindEndpoint: options.dataBind, timeoutMs: 30_000 });
+    ring = await RingAllreduce.bind({ rank: options.rank, worldSize: options.worldSize, bindEndpoint: options.dataBind, timeoutMs: options.allreduceMs });
     await control.send({ type: "hello", host: hostname(), pid: process.pid, localRank: options.rank, dataAddress: ring.address, backend });
 
     phase = "waiting for the plan";
