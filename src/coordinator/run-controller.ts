@@ -2,7 +2,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { RunConfig } from "../common/config/schema.js";
-import { loadDataset } from "../common/data/datasets.js";
+import { loadRunDatasets } from "../common/data/run-datasets.js";
 import { stepsPerEpoch, workerShare } from "../common/data/sampler.js";
 import { describePeer, errorMessage, RingtrainError, type PeerIdentity } from "../common/errors.js";
 import type { Logger } from "../common/log.js";
@@ -59,11 +59,7 @@ export async function runTraining(options: RunOptions): Promise<RunResult> {
   const started = performance.now();
 
   // 1. Validate the data before starting anything: errors name the file.
-  const limitOf = (n: number | undefined): { limit?: number } => (n === undefined ? {} : { limit: n });
-  const [train, test] = await Promise.all([
-    loadDataset(config.dataset, "train", limitOf(config.trainLimit)),
-    loadDataset(config.dataset, "test", limitOf(config.testLimit)),
-  ]);
+  const { train, test } = await loadRunDatasets(config);
   if (config.batchSize !== "full" && config.batchSize > train.count) {
     throw new RingtrainError(
       "CONFIG_INVALID",

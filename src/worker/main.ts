@@ -3,8 +3,8 @@ import * as tf from "@tensorflow/tfjs";
 import { RingAllreduce } from "../common/collective/ring-allreduce.js";
 import { selectBackend, type BackendName } from "../common/compute/backend.js";
 import { parseConfig } from "../common/config/load.js";
-import { loadDataset } from "../common/data/datasets.js";
-import { errorMessage, isRingtrainError } from "../common/errors.js";
+import { loadRunDatasets } from "../common/data/run-datasets.js";
+import { errorMessage, isRingtrainError, RingtrainError } from "../common/errors.js";
 import { buildModel } from "../common/model/models.js";
 import { bytesToFloats, floatsToBytes } from "../common/protocol/codec.js";
 import { ControlChannel } from "./control-channel.js";
@@ -58,16 +58,14 @@ export async function runWorker(options: WorkerOptions): Promise<number> {
     const plan = await control.next("plan", options.rendezvousMs, phase);
     const config = parseConfig(plan.config, "the plan's config");
     if (plan.rank !== options.rank || plan.worldSize !== options.worldSize) {
-      // the ring was bound for (rank, world size); a different assignment needs a new socket
-      ring.close();
-      ring = await RingAllreduce.bind({ rank: plan.rank, worldSize: plan.worldSize, bindEndpoint: options.dataBind, timeoutMs: config.timeouts.allreduceMs });
+      // the data-plane socket advertised in hello was bound for the launch rank
+      throw new RingtrainError(
+        "PROTOCOL",
+        `the coordinator assigned rank ${plan.rank} of ${plan.worldSize}, but this worker was launched as rank ${options.rank} of ${options.worldSize}`,
+      );
     }
     phase = "loading data";
-    const limitOf = (n: number | undefined): { limit?: number } => (n === undefined ? {} : { limit: n });
-    const [trainSet, testSet] = await Promise.all([
-      loadDataset(config.dataset, "train", limitOf(config.trainLimit)),
-      loadDataset(config.dataset, "test", limitOf(config.testLimit)),
-    ]);
+    const { train: trainSet, test: testSet } = await loadRunDatasets(config);
     const model = buildModel(config.model, trainSet.height * trainSet.width * trainSet.channels, trainSet.numClasses);
 
     phase = "connecting the ring";
