@@ -3,7 +3,7 @@ import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { startCli } from "../helpers/cli.js";
+import { startCli, type CliResult } from "../helpers/cli.js";
 
 function childrenOf(pid: number): number[] {
   try {
@@ -30,61 +30,62 @@ async function waitFor(predicate: () => boolean, ms: number, what: string): Prom
   }
 }
 
+/** Starts a 2-worker run and waits until both workers train; returns their pids. */
+async function startTrainingRun(args: string[]): Promise<{ child: ReturnType<typeof startCli>["child"]; done: Promise<CliResult>; workers: number[] }> {
+  const { child, done } = startCli(["train", ...args, "--workers", "2"]);
+  let out = "";
+  child.stdout!.on("data", (d: Buffer) => (out += d.toString()));
+  await waitFor(() => out.includes("all 2 workers joined"), 60_000, "rendezvous");
+  // past rendezvous and the initial weights: the workers are inside epoch 1
+  await new Promise((r) => setTimeout(r, 1500));
+  const workers = childrenOf(child.pid!);
+  expect(workers.length).toBe(2);
+  return { child, done, workers };
+}
+
+/** The run's result, or null (after killing it) if it did not end within `ms`. */
+async function endWithin(run: { child: { kill(signal: NodeJS.Signals): boolean }; done: Promise<CliResult> }, ms: number): Promise<CliResult | null> {
+  const result = await Promise.race([run.done, new Promise<null>((r) => setTimeout(() => r(null), ms))]);
+  if (result === null) run.child.kill("SIGKILL");
+  return result;
+}
+
 describe("a worker killed mid-epoch", () => {
   it("ends the run within 15 s naming rank, host and pid, leaving no process behind", async () => {
     const runsDir = await mkdtemp(join(tmpdir(), "rt-kill-"));
-    const { child, done } = startCli(["train", "--workers", "2", "--epochs", "50", "--runs-dir", runsDir]);
-    let out = "";
-    child.stdout!.on("data", (d: Buffer) => (out += d.toString()));
-    // wait until the workers train: the first epoch's progress is past rendezvous and weights
-    await waitFor(() => out.includes("all 2 workers joined"), 60_000, "rendezvous");
-    await new Promise((r) => setTimeout(r, 1500));
-    const workers = childrenOf(child.pid!);
-    expect(workers.length).toBe(2);
-    const victim = workers[1]!;
+    const run = await startTrainingRun(["--epochs", "50", "--runs-dir", runsDir]);
+    const victim = run.workers[1]!;
     const killedAt = Date.now();
     process.kill(victim, "SIGKILL");
-    const result = await Promise.race([done, new Promise<null>((r) => setTimeout(() => r(null), 20_000))]);
-    if (result === null) child.kill("SIGKILL");
+    const result = await endWithin(run, 20_000);
     expect(result).not.toBeNull();
     expect(Date.now() - killedAt).toBeLessThan(15_000);
     expect(result!.code).not.toBe(0);
     expect(result!.stderr).toMatch(new RegExp(`worker \\d \\(host [^,]+, pid ${victim}\\) was killed by SIGKILL during training epoch 1`));
-    await waitFor(() => workers.every((p) => !alive(p)), 5_000, "all workers to exit");
+    await waitFor(() => run.workers.every((p) => !alive(p)), 5_000, "all workers to exit");
   });
 
   it("a silent (stopped) worker is named within the heartbeat timeout", async () => {
     const runsDir = await mkdtemp(join(tmpdir(), "rt-silent-"));
     const config = join(runsDir, "config.json");
     await writeFile(config, JSON.stringify({ epochs: 50, timeouts: { heartbeatMs: 3000 } }));
-    const { child, done } = startCli(["train", config, "--workers", "2", "--runs-dir", runsDir]);
-    let out = "";
-    child.stdout!.on("data", (d: Buffer) => (out += d.toString()));
-    await waitFor(() => out.includes("all 2 workers joined"), 60_000, "rendezvous");
-    await new Promise((r) => setTimeout(r, 1500));
-    const workers = childrenOf(child.pid!);
-    const victim = workers[0]!;
+    const run = await startTrainingRun([config, "--runs-dir", runsDir]);
+    const victim = run.workers[0]!;
     const stoppedAt = Date.now();
     process.kill(victim, "SIGSTOP");
-    const result = await Promise.race([done, new Promise<null>((r) => setTimeout(() => r(null), 20_000))]);
-    if (result === null) child.kill("SIGKILL");
+    const result = await endWithin(run, 20_000);
     expect(result).not.toBeNull();
     expect(Date.now() - stoppedAt).toBeLessThan(10_000);
     expect(result!.code).not.toBe(0);
     expect(result!.stderr).toMatch(new RegExp(`worker \\d \\(host [^,]+, pid ${victim}\\) went silent: nothing received for 3 s during training epoch`));
-    await waitFor(() => workers.every((p) => !alive(p)), 5_000, "all workers to exit");
+    await waitFor(() => run.workers.every((p) => !alive(p)), 5_000, "all workers to exit");
   });
 
   it("workers exit by themselves when the coordinator is killed", async () => {
     const runsDir = await mkdtemp(join(tmpdir(), "rt-coordkill-"));
-    const { child, done } = startCli(["train", "--workers", "2", "--epochs", "50", "--runs-dir", runsDir]);
-    let out = "";
-    child.stdout!.on("data", (d: Buffer) => (out += d.toString()));
-    await waitFor(() => out.includes("all 2 workers joined"), 60_000, "rendezvous");
-    const workers = childrenOf(child.pid!);
-    expect(workers.length).toBe(2);
-    child.kill("SIGKILL");
-    await done;
-    await waitFor(() => workers.every((p) => !alive(p)), 5_000, "orphaned workers to exit");
+    const run = await startTrainingRun(["--epochs", "50", "--runs-dir", runsDir]);
+    run.child.kill("SIGKILL");
+    await run.done;
+    await waitFor(() => run.workers.every((p) => !alive(p)), 5_000, "orphaned workers to exit");
   });
 });

@@ -113,6 +113,29 @@ export const addKernelName: "wasm-simd" | "js" = kernel ? "wasm-simd" : "js";
  * (cheaper than copying them out of `dst` afterwards).
  */
 export function addInto(dst: Float32Array, dstStart: number, src: Uint8Array, count: number, also?: Float32Array, alsoStart = 0): void {
+  addBlocks(dst, dstStart, src, count, also, alsoStart, false);
+}
+
+/**
+ * `dst[dstStart + i] += src_f32[i]`, then the sums are written over `src` as
+ * well (`src` then holds the same bytes as the updated `dst` slice). Same
+ * contract as {@link addInto} otherwise. Used to send a reduced chunk from the
+ * received frame itself: the frame's lines are still in cache from the add, so
+ * writing them costs far less than writing a separate staging copy.
+ */
+export function addIntoBoth(dst: Float32Array, dstStart: number, src: Uint8Array, count: number): void {
+  addBlocks(dst, dstStart, src, count, undefined, 0, true);
+}
+
+function addBlocks(
+  dst: Float32Array,
+  dstStart: number,
+  src: Uint8Array,
+  count: number,
+  also: Float32Array | undefined,
+  alsoStart: number,
+  back: boolean,
+): void {
   const bytes = count * 4;
   let done = 0;
   if (kernel) {
@@ -127,6 +150,7 @@ export function addInto(dst: Float32Array, dstStart: number, src: Uint8Array, co
       const sums = f32.subarray(0, len / 4);
       dst.set(sums, d);
       also?.set(sums, alsoStart + done / 4);
+      if (back) src.set(u8.subarray(0, len), done);
       done += len;
     }
   }
@@ -135,6 +159,7 @@ export function addInto(dst: Float32Array, dstStart: number, src: Uint8Array, co
     const rest = (bytes - done) / 4;
     addScalar(dst, d, src.subarray(done, bytes), rest);
     also?.set(dst.subarray(d, d + rest), alsoStart + done / 4);
+    if (back) src.set(bytesOf(dst, d, rest), done);
   }
 }
 

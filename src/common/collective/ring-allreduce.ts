@@ -59,7 +59,7 @@ import type * as zmq from "zeromq";
 import { describePeer, RingtrainError, isRingtrainError } from "../errors.js";
 import { withTimeout } from "../timeout.js";
 import { bindReceiver, connectSender } from "../transport/data-sockets.js";
-import { addInto, bytesOf, copyInto } from "./f32-add.js";
+import { addInto, addIntoBoth, bytesOf, copyInto } from "./f32-add.js";
 import { decodeHeader, describeFrame, encodeHeader, Phase, phaseName } from "./frame.js";
 
 export interface RingMember {
@@ -290,8 +290,13 @@ export class RingAllreduce {
         } else if (g === n - 2) {
           // R2: chunk `owned` is now final; the sums go to buf and to staging.
           if (c !== owned) throw new RingtrainError("INTERNAL", `ring allreduce: reduced chunk ${c}, expected ${owned}`);
-          addInto(buf, start + off, payload, count, staging, off);
-          this.send(Phase.Allgather, tag, len, g + 1, j, bytesOf(staging, off, count));
+          if (process.env["RT_BACK"]) {
+            addIntoBoth(buf, start + off, payload, count);
+            this.send(Phase.Allgather, tag, len, g + 1, j, payload);
+          } else {
+            addInto(buf, start + off, payload, count, staging, off);
+            this.send(Phase.Allgather, tag, len, g + 1, j, bytesOf(staging, off, count));
+          }
         } else {
           copyInto(buf, start + off, payload, count); // R3
           if (g < lastStep) this.send(Phase.Allgather, tag, len, g + 1, j, payload);
