@@ -103,8 +103,12 @@ program
   .option("--rendezvous-timeout <ms>", "bound on waiting for the plan and the initial weights", positiveInt("--rendezvous-timeout"), 120_000)
   .option("--allreduce-timeout <ms>", "bound on each allreduce phase", positiveInt("--allreduce-timeout"), 30_000)
   .action(async (flags: { coordinator: string; rank: number; worldSize: number; bind: string; backend: BackendName; rendezvousTimeout: number; allreduceTimeout: number }) => {
-    // a locally forked worker exits when its coordinator dies instead of lingering
-    process.on("disconnect", () => process.exit(1));
+    if (process.send !== undefined) {
+      // a locally forked worker exits when its coordinator dies instead of lingering,
+      // and leaves Ctrl-C (sent to the whole process group) to the coordinator
+      process.on("disconnect", () => process.exit(1));
+      process.on("SIGINT", () => undefined);
+    }
     process.exitCode = await runWorker({
       coordinator: flags.coordinator,
       rank: flags.rank,
@@ -116,6 +120,14 @@ program
     });
     if (process.connected) process.disconnect();
   });
+
+/** 2 for usage errors, 130 for an interrupted run (as shells report Ctrl-C), 1 otherwise. */
+function exitCodeOf(e: unknown): number {
+  if (!(e instanceof RingtrainError)) return 1;
+  if (e.code === "USAGE") return 2;
+  if (e.code === "INTERRUPTED") return 130;
+  return 1;
+}
 
 async function main(): Promise<void> {
   try {
@@ -132,7 +144,7 @@ async function main(): Promise<void> {
       if (verbose && e instanceof Error && e.stack !== undefined) process.stderr.write(e.stack + "\n");
       else process.stderr.write("(run with --verbose for the stack trace)\n");
     }
-    process.exit(e instanceof RingtrainError && e.code === "USAGE" ? 2 : 1);
+    process.exit(exitCodeOf(e));
   }
 }
 

@@ -22,6 +22,8 @@ export const ERROR_CODES = [
   "DESYNC",
   /** A requested compute backend cannot load. */
   "BACKEND_UNAVAILABLE",
+  /** The run was interrupted by a signal (Ctrl-C, SIGTERM). */
+  "INTERRUPTED",
   /** A bug: an invariant of ringtrain itself broke. */
   "INTERNAL",
 ] as const;

@@ -150,6 +150,11 @@ export async function runTraining(options: RunOptions): Promise<RunResult> {
       return;
     }
     const s = stateOf(peer);
+    if (s === undefined && message.type === "failure") {
+      // a worker that failed before its hello still names itself
+      fail(new RingtrainError("WORKER_FAILED", `${describePeer(message)} failed during ${message.phase}: [${message.code}] ${message.message}`));
+      return;
+    }
     if (s === undefined) {
       logger.warn({ peer: peer.toString("hex"), type: message.type }, "ignored a message from a peer that never said hello");
       return;
@@ -227,7 +232,8 @@ export async function runTraining(options: RunOptions): Promise<RunResult> {
     }
   }, 500);
 
-  const onSignal = (signal: NodeJS.Signals): void => fail(new RingtrainError("WORKER_FAILED", `the coordinator received ${signal}: run interrupted`));
+  const onSignal = (signal: NodeJS.Signals): void =>
+    fail(new RingtrainError("INTERRUPTED", `the coordinator received ${signal}: run stopped; what it finished is in ${runDir.path}`));
   process.once("SIGINT", onSignal);
   process.once("SIGTERM", onSignal);
 

@@ -103,7 +103,7 @@ export async function runWorker(options: WorkerOptions): Promise<number> {
   } catch (e) {
     finished = true;
     const code = isRingtrainError(e) ? e.code : "INTERNAL";
-    await control.send({ type: "failure", code, message: errorMessage(e), phase }).catch(() => undefined);
+    await control.send({ type: "failure", code, message: errorMessage(e), phase, rank: options.rank, host: hostname(), pid: process.pid }).catch(() => undefined);
     if (process.env.RINGTRAIN_VERBOSE === "1") console.error(e);
     return 1;
   } finally {

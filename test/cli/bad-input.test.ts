@@ -84,6 +84,17 @@ describe("bad input gives a short error and a non-zero exit", () => {
     expect(r.stderr).toMatch(/batchSize: 501 is larger than the training set \(500 samples/);
   });
 
+  it("a backend that is not installed says how to install it", async () => {
+    const nativePackage = "@tensorflow/tfjs-node"; // optional: not declared, so imported by name
+    const installed = await import(nativePackage).then(() => true, () => false);
+    if (installed) return; // nothing to refuse on a host that has the native backend
+    const r = await runCli(["train", "--backend", "tensorflow", "--train-limit", "500", "--epochs", "1", "--runs-dir", runsDir]);
+    expect(r.code).not.toBe(0);
+    expectShortError(r.stderr);
+    expect(r.stderr).toMatch(/worker \d \(host [^,]+, pid \d+\) failed during selecting backend/);
+    expect(r.stderr).toMatch(/npm install @tensorflow\/tfjs-node/);
+  });
+
   it("--verbose adds the stack trace", async () => {
     const r = await runCli(["train", "--lr", "-0.5", "--verbose"]);
     expect(r.code).not.toBe(0);

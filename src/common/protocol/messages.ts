@@ -52,7 +52,16 @@ export const workerMessageSchema = z.discriminatedUnion("type", [
   z.object({ type: z.literal("evalResult"), epoch: count, lossSum: z.number(), correct: count, count: count }),
   z.object({ type: z.literal("finalWeights"), weights: bytes }),
   z.object({ type: z.literal("done"), numTensors: count }),
-  z.object({ type: z.literal("failure"), code: z.string(), message: z.string(), phase: z.string() }),
+  z.object({
+    type: z.literal("failure"),
+    code: z.string(),
+    message: z.string(),
+    phase: z.string(),
+    /** who failed: a worker may fail before its hello (e.g. choosing its backend) */
+    rank: count,
+    host: z.string(),
+    pid: count,
+  }),
 ]);
 
 const ringMember = z.object({ rank: count, host: z.string(), pid: count, dataAddress: z.string() });
