@@ -108,34 +108,25 @@ export const addKernelName: "wasm-simd" | "js" = kernel ? "wasm-simd" : "js";
  * `dst[dstStart + i] += src_f32[i]` for `i < count`, where `src` holds the
  * addend as raw little-endian float32 bytes (`src.byteLength >= 4 * count`, any
  * byte offset). Synchronous; `dst` is modified in place, `src` only read; they
- * must not overlap. When `also` is given, the sums are written to
- * `also[alsoStart + i]` too, straight from the kernel's cache-resident block
- * (cheaper than copying them out of `dst` afterwards).
+ * must not overlap.
  */
-export function addInto(dst: Float32Array, dstStart: number, src: Uint8Array, count: number, also?: Float32Array, alsoStart = 0): void {
-  addBlocks(dst, dstStart, src, count, also, alsoStart, false);
+export function addInto(dst: Float32Array, dstStart: number, src: Uint8Array, count: number): void {
+  addBlocks(dst, dstStart, src, count, false);
 }
 
 /**
- * `dst[dstStart + i] += src_f32[i]`, then the sums are written over `src` as
- * well (`src` then holds the same bytes as the updated `dst` slice). Same
- * contract as {@link addInto} otherwise. Used to send a reduced chunk from the
- * received frame itself: the frame's lines are still in cache from the add, so
- * writing them costs far less than writing a separate staging copy.
+ * Like {@link addInto}, and then writes the sums over `src` too, so that `src`
+ * holds the same bytes as `dst[dstStart, dstStart + count)`. The allreduce
+ * sends a reduced chunk from the received frame itself this way: each block of
+ * the frame is still in cache from the add, so writing the sums back costs far
+ * less than writing them to a separate staging array (measured: ~1.3 ms less
+ * main-thread CPU per 16 MiB allreduce on 2 ranks).
  */
 export function addIntoBoth(dst: Float32Array, dstStart: number, src: Uint8Array, count: number): void {
-  addBlocks(dst, dstStart, src, count, undefined, 0, true);
+  addBlocks(dst, dstStart, src, count, true);
 }
 
-function addBlocks(
-  dst: Float32Array,
-  dstStart: number,
-  src: Uint8Array,
-  count: number,
-  also: Float32Array | undefined,
-  alsoStart: number,
-  back: boolean,
-): void {
+function addBlocks(dst: Float32Array, dstStart: number, src: Uint8Array, count: number, writeBack: boolean): void {
   const bytes = count * 4;
   let done = 0;
   if (kernel) {
@@ -147,10 +138,8 @@ function addBlocks(
       f32.set(dst.subarray(d, d + len / 4), 0);
       u8.set(src.subarray(done, done + len), BLOCK_BYTES);
       kernel.add(0, BLOCK_BYTES, len);
-      const sums = f32.subarray(0, len / 4);
-      dst.set(sums, d);
-      also?.set(sums, alsoStart + done / 4);
-      if (back) src.set(u8.subarray(0, len), done);
+      dst.set(f32.subarray(0, len / 4), d);
+      if (writeBack) src.set(u8.subarray(0, len), done);
       done += len;
     }
   }
@@ -158,8 +147,7 @@ function addBlocks(
     const d = dstStart + done / 4;
     const rest = (bytes - done) / 4;
     addScalar(dst, d, src.subarray(done, bytes), rest);
-    also?.set(dst.subarray(d, d + rest), alsoStart + done / 4);
-    if (back) src.set(bytesOf(dst, d, rest), done);
+    if (writeBack) src.set(bytesOf(dst, d, rest), done);
   }
 }
 

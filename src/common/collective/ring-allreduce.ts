@@ -29,9 +29,11 @@
  *      chunk (r-k-1) mod N and add it into buf. The chunk received at step k is
  *      the one sent at step k+1, sub-chunk by sub-chunk: each received sub-chunk
  *      is added and immediately queued for sending.
- *  R2. After step N-2, chunk (r+1) mod N holds the sum of all N contributions,
- *      computed once, here. Copy each of its sub-chunks into the staging slot
- *      and send it right as allgather step 0 (ring step N-1).
+ *  R2. At step N-2, chunk (r+1) mod N gets the sum of all N contributions,
+ *      computed once, here. Each of its sub-chunks is written to buf and over
+ *      the received frame, and that frame is sent right as allgather step 0
+ *      (ring step N-1): the frame's blocks are in cache from the add, so this
+ *      is cheaper than writing a staging copy, and buf is never sent after R1.
  *  R3. Allgather, ring step N-1+k for k = 0 .. N-2: receive chunk (r-k) mod N,
  *      copy it into buf, and unless k = N-2 forward the received frame itself.
  *      Every rank copies the same reduced bits, so all ranks agree.
@@ -43,12 +45,18 @@
  *  - Ring sends from buf (R1) are only of chunks the sender does not modify
  *    again until it receives that chunk's fully reduced value in R3; that value
  *    includes the right neighbour's sum over the frame, so the frame was read.
- *  - Everything sent after R1 is staging or a received frame, never buf, so the
- *    caller may reuse buf as soon as allreduce resolves.
- *  - Staging has two slots used by alternate calls. A slot is rewritten two
- *    calls later, after this rank received data from every rank for the call in
- *    between, which every rank only starts after finishing the call that read
- *    the slot.
+ *  - Everything sent after R1 is a received frame (R2, R3), never buf, so the
+ *    caller may reuse buf as soon as allreduce resolves. R2 writes into a
+ *    received frame: over tcp and ipc that is fresh memory ZeroMQ handed to
+ *    this rank alone; over inproc it may be the left neighbour's own buf view
+ *    of that chunk, which the left neither reads nor sends again in this call
+ *    and later overwrites with these same bits (R3), and it cannot return
+ *    before then. Once sent, a frame is never written again; the pending send
+ *    keeps it alive.
+ *  - The gather algorithm sends from a staging array, which has two slots used
+ *    by alternate calls. A slot is rewritten two calls later, after this rank
+ *    received data from every rank for the call in between, which every rank
+ *    only starts after finishing the call that read the slot.
  *
  * Failure: every receive and every send is bounded by timeoutMs (TIMEOUT,
  * naming the neighbour, the phase and the tag); a header that differs from
@@ -90,10 +98,18 @@ export interface RingAllreduceOptions {
 
 /** Gather/ring crossover; see docs/benchmarks.md for the measurements behind it. */
 export const DEFAULT_SMALL_BUFFER_BYTES = 64 * 1024;
-/** Ring sub-chunk size: large enough to amortise per-message costs, small enough to pipeline. */
-export const DEFAULT_SUB_CHUNK_BYTES = 512 * 1024;
-/** Messages queued per socket direction (each ≤ max(smallBufferBytes, subChunkBytes)). */
-const HIGH_WATER_MARK = 64;
+/**
+ * Ring sub-chunk size: large enough to amortise per-message costs (wake-ups,
+ * syscalls, one external Buffer and its finaliser per received frame), small
+ * enough to pipeline. 1 MiB beat 256 KiB, 512 KiB and 2 MiB for 16 MiB buffers
+ * on 2 and 3 ranks; see docs/benchmarks.md.
+ */
+export const DEFAULT_SUB_CHUNK_BYTES = 1024 * 1024;
+/**
+ * Messages queued per socket direction (each ≤ max(smallBufferBytes,
+ * subChunkBytes), so with the defaults at most 32 MiB per direction).
+ */
+const HIGH_WATER_MARK = 32;
 
 interface Expected {
   tag: number;
@@ -210,7 +226,7 @@ export class RingAllreduce {
     const slot = this.calls++ & 1;
     try {
       if (buf.length * 4 <= this.smallBufferBytes) await this.gather(buf, tag, slot);
-      else await this.ring(buf, tag, slot);
+      else await this.ring(buf, tag);
       await this.sendChain;
     } catch (e) {
       this.failure = this.asRingtrainError(e);
@@ -254,7 +270,7 @@ export class RingAllreduce {
     for (let i = 1; i < n; i++) addInto(buf, 0, received[i] as Uint8Array, len);
   }
 
-  private async ring(buf: Float32Array, tag: number, slot: number): Promise<void> {
+  private async ring(buf: Float32Array, tag: number): Promise<void> {
     const n = this.worldSize;
     const r = this.rank;
     const len = buf.length;
@@ -265,7 +281,6 @@ export class RingAllreduce {
     const mod = (x: number): number => ((x % n) + n) % n;
     const sub = this.subChunkElements;
     const owned = mod(r + 1);
-    const staging = this.stagingSlot(slot, base + 1);
     const lastStep = 2 * n - 3;
 
     // R1, step 0: our own chunk r, every sub-chunk.
@@ -288,15 +303,10 @@ export class RingAllreduce {
           addInto(buf, start + off, payload, count); // R1
           this.send(Phase.ReduceScatter, tag, len, g + 1, j, bytesOf(buf, start + off, count));
         } else if (g === n - 2) {
-          // R2: chunk `owned` is now final; the sums go to buf and to staging.
+          // R2: chunk `owned` is now final; the sums go to buf and over the frame, which travels on.
           if (c !== owned) throw new RingtrainError("INTERNAL", `ring allreduce: reduced chunk ${c}, expected ${owned}`);
-          if (process.env["RT_BACK"]) {
-            addIntoBoth(buf, start + off, payload, count);
-            this.send(Phase.Allgather, tag, len, g + 1, j, payload);
-          } else {
-            addInto(buf, start + off, payload, count, staging, off);
-            this.send(Phase.Allgather, tag, len, g + 1, j, bytesOf(staging, off, count));
-          }
+          addIntoBoth(buf, start + off, payload, count);
+          this.send(Phase.Allgather, tag, len, g + 1, j, payload);
         } else {
           copyInto(buf, start + off, payload, count); // R3
           if (g < lastStep) this.send(Phase.Allgather, tag, len, g + 1, j, payload);

@@ -45,11 +45,10 @@ export function checkEndpoint(endpoint: string, what: string): void {
 export async function bindReceiver(endpoint: string, opts: DataSocketOptions): Promise<{ socket: zmq.Pull; address: string }> {
   checkEndpoint(endpoint, "data-plane bind endpoint");
   const socket = new zmq.Pull({
-    ...(opts.context ? { context: opts.context } : process.env["RT_IOT"] ? { context: expCtx() } : {}),
+    ...(opts.context ? { context: opts.context } : {}),
     linger: 0,
     receiveHighWaterMark: opts.highWaterMark,
     maxMessageSize: opts.maxMessageBytes,
-    ...(process.env["RT_RCVBUF"] ? { receiveBufferSize: Number(process.env["RT_RCVBUF"]) } : {}),
   });
   try {
     await socket.bind(endpoint);
@@ -65,10 +64,9 @@ export async function bindReceiver(endpoint: string, opts: DataSocketOptions): P
 export function connectSender(address: string, opts: DataSocketOptions): zmq.Push {
   checkEndpoint(address, "data-plane peer address");
   const socket = new zmq.Push({
-    ...(opts.context ? { context: opts.context } : process.env["RT_IOT"] ? { context: expCtx() } : {}),
+    ...(opts.context ? { context: opts.context } : {}),
     linger: 0,
     sendHighWaterMark: opts.highWaterMark,
-    ...(process.env["RT_SNDBUF"] ? { sendBufferSize: Number(process.env["RT_SNDBUF"]) } : {}),
   });
   try {
     socket.connect(address);
@@ -77,10 +75,4 @@ export function connectSender(address: string, opts: DataSocketOptions): zmq.Pus
     throw new RingtrainError("WORKER_FAILED", `cannot connect the data-plane socket to ${address}: ${String(e)}`, { cause: e });
   }
   return socket;
-}
-
-let ctx: zmq.Context | undefined;
-function expCtx(): zmq.Context {
-  ctx ??= new zmq.Context({ ioThreads: Number(process.env["RT_IOT"]) });
-  return ctx;
 }

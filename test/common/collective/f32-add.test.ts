@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { addInto, bytesOf, copyInto } from "../../../src/common/collective/f32-add.js";
+import { addInto, addIntoBoth, bytesOf, copyInto } from "../../../src/common/collective/f32-add.js";
 
 function scalarSum(a: Float32Array, b: Float32Array): Float32Array {
   const out = new Float32Array(a.length);
@@ -42,14 +42,20 @@ describe("addInto", () => {
     expect(Buffer.from(dst.buffer).equals(Buffer.from(expected.buffer))).toBe(true);
   });
 
-  it("also writes the sums to a second array when asked", () => {
-    const n = 9_000;
-    const a = randomArray(n, 1);
+  it.each([0, 5, 16, 8200, 40_003])("addIntoBoth writes the %i sums over a misaligned source too", (n) => {
+    const a = randomArray(n + 2, 1);
     const b = randomArray(n, 2);
-    const also = new Float32Array(n + 10);
-    addInto(a, 0, bytesOf(b), n, also, 10);
-    expect(Buffer.from(bytesOf(also, 10)).equals(Buffer.from(a.buffer))).toBe(true);
-    expect(also[0]).toBe(0);
+    const raw = new Uint8Array(n * 4 + 8);
+    raw.set(bytesOf(b), 1); // odd byte offset, as a received frame may have
+    const src = raw.subarray(1, 1 + n * 4);
+    const expected = a.slice();
+    for (let i = 0; i < n; i++) expected[2 + i] = (expected[2 + i] as number) + (b[i] as number);
+    addIntoBoth(a, 2, src, n);
+    expect(Buffer.from(a.buffer).equals(Buffer.from(expected.buffer))).toBe(true);
+    expect(Buffer.from(src).equals(Buffer.from(bytesOf(expected, 2, n)))).toBe(true);
+    // the bytes around the source are untouched
+    expect(raw[0]).toBe(0);
+    expect(Array.from(raw.subarray(1 + n * 4))).toEqual([0, 0, 0, 0, 0, 0, 0]);
   });
 
   it("handles IEEE special values like scalar addition", () => {
