@@ -185,6 +185,13 @@ export async function runTraining(options: RunOptions): Promise<RunResult> {
         return;
       case "epochMetrics":
       case "evalResult":
+        // fresher than the last heartbeat's phase (messages from one worker arrive in order)
+        s.phase =
+          message.type === "epochMetrics"
+            ? `evaluating epoch ${message.epoch + 1}`
+            : message.epoch + 1 < config.epochs
+              ? `training epoch ${message.epoch + 2}`
+              : "finishing";
         for (const record of aggregator.add(s.rank, message)) {
           epochs.push(record);
           progress.stop();

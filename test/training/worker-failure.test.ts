@@ -35,9 +35,8 @@ async function startTrainingRun(args: string[]): Promise<{ child: ReturnType<typ
   const { child, done } = startCli(["train", ...args, "--workers", "2"]);
   let out = "";
   child.stdout!.on("data", (d: Buffer) => (out += d.toString()));
-  await waitFor(() => out.includes("all 2 workers joined"), 60_000, "rendezvous");
-  // past rendezvous and the initial weights: the workers are inside epoch 1
-  await new Promise((r) => setTimeout(r, 1500));
+  // once epoch 1 is reported the workers are training epoch 2 (an epoch takes seconds)
+  await waitFor(() => out.includes('"msg":"epoch 1/'), 90_000, "the first epoch");
   const workers = childrenOf(child.pid!);
   expect(workers.length).toBe(2);
   return { child, done, workers };
@@ -61,7 +60,7 @@ describe("a worker killed mid-epoch", () => {
     expect(result).not.toBeNull();
     expect(Date.now() - killedAt).toBeLessThan(15_000);
     expect(result!.code).not.toBe(0);
-    expect(result!.stderr).toMatch(new RegExp(`worker \\d \\(host [^,]+, pid ${victim}\\) was killed by SIGKILL during training epoch 1`));
+    expect(result!.stderr).toMatch(new RegExp(`worker \\d \\(host [^,]+, pid ${victim}\\) was killed by SIGKILL during (training|evaluating) epoch 2`));
     await waitFor(() => run.workers.every((p) => !alive(p)), 5_000, "all workers to exit");
   });
 
@@ -77,7 +76,7 @@ describe("a worker killed mid-epoch", () => {
     expect(result).not.toBeNull();
     expect(Date.now() - stoppedAt).toBeLessThan(10_000);
     expect(result!.code).not.toBe(0);
-    expect(result!.stderr).toMatch(new RegExp(`worker \\d \\(host [^,]+, pid ${victim}\\) went silent: nothing received for 3 s during training epoch`));
+    expect(result!.stderr).toMatch(new RegExp(`worker \\d \\(host [^,]+, pid ${victim}\\) went silent: nothing received for 3 s during (training|evaluating) epoch 2`));
     await waitFor(() => run.workers.every((p) => !alive(p)), 5_000, "all workers to exit");
   });
 
