@@ -33,6 +33,8 @@ export class ControlServer {
       receiveHighWaterMark: CONTROL_HWM,
       maxMessageSize: MAX_MESSAGE_BYTES,
       mandatory: true,
+      // a worker that stops reading must not block the coordinator forever (invariant 3)
+      sendTimeout: 30_000,
     });
     await socket.bind(endpoint);
     return new ControlServer(socket.lastEndpoint ?? endpoint, socket);

@@ -6,6 +6,8 @@ import { withTimeout } from "../common/timeout.js";
 
 /** High-water marks bound the control-plane queues (invariant 4). */
 const CONTROL_HWM = 1000;
+/** Bound on handing one control message to ZeroMQ when the queue is full. */
+const CONTROL_SEND_TIMEOUT_MS = 30_000;
 /** Largest control message accepted: weights of big models fit, garbage does not. */
 export const MAX_CONTROL_MESSAGE_BYTES = 1 << 30;
 
@@ -29,6 +31,8 @@ export class ControlChannel {
       sendHighWaterMark: CONTROL_HWM,
       receiveHighWaterMark: CONTROL_HWM,
       maxMessageSize: MAX_CONTROL_MESSAGE_BYTES,
+      // a coordinator that stops reading must not block a worker forever (invariant 3)
+      sendTimeout: CONTROL_SEND_TIMEOUT_MS,
     });
     this.socket.connect(coordinatorAddress);
     void this.receiveLoop();
