@@ -89,15 +89,30 @@ export interface RingAllreduceOptions {
   /**
    * Buffers of at most this many bytes use the gather algorithm (N-1 hops of the
    * whole buffer) instead of the ring (2(N-1) hops of 1/N of it). Must be equal
-   * on all ranks. Default {@link DEFAULT_SMALL_BUFFER_BYTES}.
+   * on all ranks. Default {@link defaultSmallBufferBytes}.
    */
   smallBufferBytes?: number;
   /** Largest ring payload frame, bytes; equal on all ranks. Default {@link DEFAULT_SUB_CHUNK_BYTES}. */
   subChunkBytes?: number;
 }
 
-/** Gather/ring crossover; see docs/benchmarks.md for the measurements behind it. */
+/** Gather/ring crossover for 3 or more ranks; see docs/benchmarks.md for the measurements behind it. */
 export const DEFAULT_SMALL_BUFFER_BYTES = 64 * 1024;
+/**
+ * Gather/ring crossover for 2 ranks. With N = 2 the gather moves the same bytes
+ * as the ring (S per rank each way) in one dependent exchange instead of two.
+ * In back-to-back calls the ring is ahead from ~256 KiB (its add overlaps the
+ * transfer), but inside training, where each call follows ~4 ms of compute on
+ * both cores and wake-ups are slow, the single exchange halved the allreduce
+ * of the MLP's 436 KiB gradient (2.8 → 1.4 ms per step); at 1 MiB the ring
+ * wins again (1.3–1.5 vs 1.8–2.3 ms back to back).
+ */
+export const DEFAULT_SMALL_BUFFER_BYTES_2_RANKS = 512 * 1024;
+
+/** The default gather/ring crossover for a world size. */
+export function defaultSmallBufferBytes(worldSize: number): number {
+  return worldSize === 2 ? DEFAULT_SMALL_BUFFER_BYTES_2_RANKS : DEFAULT_SMALL_BUFFER_BYTES;
+}
 /**
  * Ring sub-chunk size: large enough to amortise per-message costs (wake-ups,
  * syscalls, one external Buffer and its finaliser per received frame), small
@@ -144,7 +159,7 @@ export class RingAllreduce {
     this.rank = opts.rank;
     this.worldSize = opts.worldSize;
     this.timeoutMs = opts.timeoutMs;
-    this.smallBufferBytes = opts.smallBufferBytes ?? DEFAULT_SMALL_BUFFER_BYTES;
+    this.smallBufferBytes = opts.smallBufferBytes ?? defaultSmallBufferBytes(opts.worldSize);
     this.subChunkElements = Math.max(16, Math.floor((opts.subChunkBytes ?? DEFAULT_SUB_CHUNK_BYTES) / 4));
     this.context = opts.context;
     this.pull = pull;
@@ -165,7 +180,7 @@ export class RingAllreduce {
       throw new RingtrainError("USAGE", `ring allreduce: rank ${rank} must be an integer in [0, ${worldSize})`);
     }
     if (!(timeoutMs > 0)) throw new RingtrainError("USAGE", `ring allreduce: timeoutMs ${timeoutMs} must be positive`);
-    const small = opts.smallBufferBytes ?? DEFAULT_SMALL_BUFFER_BYTES;
+    const small = opts.smallBufferBytes ?? defaultSmallBufferBytes(worldSize);
     const sub = opts.subChunkBytes ?? DEFAULT_SUB_CHUNK_BYTES;
     const { socket, address } = await bindReceiver(opts.bindEndpoint, {
       ...(opts.context ? { context: opts.context } : {}),

@@ -98,7 +98,7 @@ describe("ring allreduce over inproc", () => {
   it("times out naming the silent neighbour, the phase and the tag", async () => {
     const ranks = await ring(2, { timeoutMs: 200 });
     const t0 = Date.now();
-    const err: unknown = await ranks[0]?.allreduce(new Float32Array(100_000), 77).catch((e: unknown) => e);
+    const err: unknown = await ranks[0]?.allreduce(new Float32Array(400_000), 77).catch((e: unknown) => e);
     expect(Date.now() - t0).toBeLessThan(2000);
     expect(isRingtrainError(err, "TIMEOUT")).toBe(true);
     expect((err as Error).message).toContain("worker 1 (host local, pid 1001) sent no reduce-scatter chunk for tag 77");
