@@ -218,8 +218,13 @@ export async function runTraining(options: RunOptions): Promise<RunResult> {
   };
 
   // 3. Serve control messages; a handler error (e.g. DESYNC) fails the run.
+  // Messages are handled one at a time, in arrival order, so epoch records are
+  // appended in order and a worker's reports are seen in the order it sent them.
+  let handling: Promise<void> = Promise.resolve();
   const serving = server.serve(
-    (m) => void handle(m).catch((e: unknown) => fail(e instanceof Error ? e : new Error(String(e)))),
+    (m) => {
+      handling = handling.then(() => handle(m)).catch((e: unknown) => fail(e instanceof Error ? e : new Error(String(e))));
+    },
     (peer, error) => logger.warn({ peer: peer.toString("hex") }, `refused an invalid control message: ${error.message}`),
   );
 
