@@ -11,13 +11,13 @@ import { readWeights, relativeDifference, runCli, summaryOf } from "../helpers/c
  * inside each run (the coordinator fails the run on any mismatch).
  */
 describe("worker count does not change training", () => {
-  it("global batch 64 on 1, 2 and 4 workers: same weights after 30 steps", async () => {
+  it("global batch 64 on 1, 2, 3 and 4 workers: same weights after 30 steps", async () => {
     const runsDir = await mkdtemp(join(tmpdir(), "rt-equiv-"));
     // every rank's weight checksum is compared after every step: a mismatch fails the run
     const config = join(runsDir, "config.json");
     await writeFile(config, JSON.stringify({ checksumEvery: 1 }));
     const weights: Float32Array[] = [];
-    for (const workers of [1, 2, 4]) {
+    for (const workers of [1, 2, 3, 4]) {
       const r = await runCli([
         "train", config, "--workers", String(workers), "--batch-size", "64", "--epochs", "1",
         "--train-limit", "1920", "--test-limit", "200", "--runs-dir", runsDir, "--seed", "7",
@@ -28,10 +28,9 @@ describe("worker count does not change training", () => {
       expect(summary).toMatchObject({ optimizerSteps: 30, workers, globalBatchSize: 64 });
       weights.push(await readWeights(runDir));
     }
-    const [one, two, four] = weights as [Float32Array, Float32Array, Float32Array];
-    // the runs really trained: weights moved away from each other only by rounding
-    expect(relativeDifference(one, two)).toBeLessThanOrEqual(1e-5);
-    expect(relativeDifference(one, four)).toBeLessThanOrEqual(1e-5);
+    const [one, ...others] = weights as [Float32Array, ...Float32Array[]];
+    // 3 workers take uneven shares (22, 21, 21): still the same global batch
+    for (const other of others) expect(relativeDifference(one, other)).toBeLessThanOrEqual(1e-5);
   });
 
   it("a different seed gives different weights (the comparison above can fail)", async () => {
