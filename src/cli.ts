@@ -118,6 +118,8 @@ program
       rendezvousMs: flags.rendezvousTimeout,
       allreduceMs: flags.allreduceTimeout,
     });
+    // leave quietly: our own disconnect must not trigger the orphan exit above
+    process.removeAllListeners("disconnect");
     if (process.connected) process.disconnect();
   });
 

@@ -116,6 +116,7 @@ export async function runTraining(options: RunOptions): Promise<RunResult> {
     onExit: (w) => {
       const s = states[w.rank];
       if (s?.done === true && w.exitCode === 0) return;
+      if (s?.done === true) logger.warn({ rank: w.rank, code: w.exitCode, signal: w.exitSignal }, `worker ${w.rank} finished its work but exited abnormally`);
       const how = w.exitSignal !== null ? `was killed by ${w.exitSignal}` : `exited with code ${String(w.exitCode)}`;
       const who = describePeer({ rank: w.rank, host: s?.host ?? "localhost", pid: w.pid });
       const tail = w.recentOutput.length > 0 ? `; its last output: ${w.recentOutput.slice(-5).join(" | ")}` : "";

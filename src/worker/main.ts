@@ -7,6 +7,7 @@ import { loadRunDatasets } from "../common/data/run-datasets.js";
 import { errorMessage, isRingtrainError, RingtrainError } from "../common/errors.js";
 import { buildModel } from "../common/model/models.js";
 import { bytesToFloats, floatsToBytes } from "../common/protocol/codec.js";
+import { withTimeout } from "../common/timeout.js";
 import { ControlChannel } from "./control-channel.js";
 import { train } from "./trainer.js";
 
@@ -75,11 +76,10 @@ export async function runWorker(options: WorkerOptions): Promise<number> {
     const weights = await control.next("weights", options.rendezvousMs, phase);
     const params = bytesToFloats(weights.weights, "initial weights");
     if (params.length !== model.layout.totalSize) {
-      throw new Error(`initial weights hold ${params.length} values, the model has ${model.layout.totalSize}`);
+      throw new RingtrainError("PROTOCOL", `initial weights hold ${params.length} values, the model has ${model.layout.totalSize}`);
     }
     model.setWeights(params);
 
-    const activeRing = ring;
     await train({
       config,
       rank: plan.rank,
@@ -88,7 +88,7 @@ export async function runWorker(options: WorkerOptions): Promise<number> {
       params,
       train: trainSet,
       test: testSet,
-      ring: activeRing,
+      ring,
       report: (m) => void control.send(m).catch(() => undefined),
       stopRequested: () => stop,
       setPhase: (p) => (phase = p),
@@ -98,7 +98,8 @@ export async function runWorker(options: WorkerOptions): Promise<number> {
     if (plan.rank === 0) await control.send({ type: "finalWeights", weights: floatsToBytes(params) });
     model.dispose();
     await control.send({ type: "done", numTensors: tf.memory().numTensors });
-    await Promise.race([shutdown, new Promise((r) => setTimeout(r, config.timeouts.shutdownMs))]);
+    // the coordinator's shutdown proves it received everything; do not wait forever for it
+    await withTimeout(shutdown, config.timeouts.shutdownMs, () => "no shutdown from the coordinator").catch(() => undefined);
     return 0;
   } catch (e) {
     finished = true;
