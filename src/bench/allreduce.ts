@@ -4,9 +4,11 @@
  *
  *   node dist/bench/allreduce.js [--ranks 2,3,4] [--sizes 4K,64K,16M] [--transport tcp,ipc] [--quick] [--no-torch]
  *
- * Per (transport, ranks, size): median over repetitions of the slowest rank's
- * time for one allreduce (no barrier between calls: the ring's data dependencies
- * keep ranks in step), algbw = S/t and busbw = algbw·2(N-1)/N (nccl-tests).
+ * Per (transport, ranks, size): each rank times its calls back to back (no
+ * barrier between calls: the ring's data dependencies keep ranks in step);
+ * time = the slowest rank's median, mean = the slowest rank's mean (what
+ * nccl-tests and the gloo anchor report); algbw = S/time and
+ * busbw = algbw·2(N-1)/N (nccl-tests).
  */
 import { execFileSync, spawnSync } from "node:child_process";
 import { cpus } from "node:os";
@@ -99,20 +101,20 @@ function torchAnchor(world: number): TorchRow[] | string {
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   console.log(`# ring allreduce benchmark: ${cpus().length} CPU(s) (${cpus()[0]?.model ?? "?"}), node ${process.version}, add kernel ${addKernelName}`);
-  console.log(`# time = median over repetitions of the slowest rank; algbw = S/t; busbw = algbw*2(N-1)/N; torch = gloo mean time / ours`);
+  console.log(`# time = slowest rank's median per call; mean = slowest rank's mean; algbw = S/time; busbw = algbw*2(N-1)/N; gloo/ours = gloo mean / our mean`);
   for (const world of args.ranks) {
     const torch = args.torch ? torchAnchor(world) : "skip torch anchor: --no-torch";
     if (typeof torch === "string") console.log(`# ${torch}`);
     console.log(`\n## ${world} ranks`);
-    console.log(["transport", "size", "time_ms", "algbw_GB/s", "busbw_GB/s", "gloo_ms", "gloo/ours"].map((h) => h.padStart(11)).join(""));
+    console.log(["transport", "size", "time_ms", "mean_ms", "algbw_GB/s", "busbw_GB/s", "gloo_ms", "gloo/ours"].map((h) => h.padStart(11)).join(""));
     for (const transport of args.transports) {
       const h = await RingHarness.start({ worldSize: world, transport, timeoutMs: 30_000 });
       try {
         for (const bytes of args.sizes) {
           const { warmup, reps: n } = reps(bytes, args.quick);
           const times = await h.bench(bytes, warmup, n, 600_000);
-          const perIter = (times[0] ?? []).map((_, i) => Math.max(...times.map((t) => t[i] ?? 0)));
-          const ms = median(perIter);
+          const ms = Math.max(...times.map(median));
+          const meanMs = Math.max(...times.map((t) => t.reduce((a, b) => a + b, 0) / Math.max(t.length, 1)));
           const algbw = bytes / (ms / 1e3) / 1e9;
           const busbw = (algbw * 2 * (world - 1)) / world;
           const anchor = typeof torch === "string" ? undefined : torch.find((r) => r.bytes === bytes);
@@ -120,10 +122,11 @@ async function main(): Promise<void> {
             transport,
             fmtSize(bytes),
             ms.toFixed(3),
+            meanMs.toFixed(3),
             algbw.toFixed(3),
             busbw.toFixed(3),
             anchor ? anchor.ms.toFixed(3) : "-",
-            anchor ? (anchor.ms / ms).toFixed(2) : "-",
+            anchor ? (anchor.ms / meanMs).toFixed(2) : "-",
           ];
           console.log(cells.map((c) => c.padStart(11)).join(""));
         }

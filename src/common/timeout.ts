@@ -18,7 +18,7 @@ export async function withTimeout<T>(
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
       onTimeout?.();
-      reject(new RingtrainError("TIMEOUT", `${describe()} within ${formatSeconds(ms)}`));
+      reject(new RingtrainError("TIMEOUT", `${describe()} within ${formatDuration(ms)}`));
     }, ms);
   });
   try {
@@ -28,6 +28,7 @@ export async function withTimeout<T>(
   }
 }
 
-function formatSeconds(ms: number): string {
+/** `30 s`, `1.5 s`, `200 ms`: how timeouts are written in messages. */
+export function formatDuration(ms: number): string {
   return ms >= 1000 ? `${(ms / 1000).toFixed(ms % 1000 === 0 ? 0 : 1)} s` : `${ms} ms`;
 }

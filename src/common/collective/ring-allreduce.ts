@@ -65,8 +65,8 @@
  */
 import type * as zmq from "zeromq";
 import { describePeer, RingtrainError, isRingtrainError } from "../errors.js";
-import { withTimeout } from "../timeout.js";
-import { bindReceiver, connectSender } from "../transport/data-sockets.js";
+import { formatDuration } from "../timeout.js";
+import { bindReceiver, connectSender, isZmqTimeout } from "../transport/data-sockets.js";
 import { addInto, addIntoBoth, bytesOf, copyInto } from "./f32-add.js";
 import { decodeHeader, describeFrame, encodeHeader, Phase, phaseName } from "./frame.js";
 
@@ -187,6 +187,7 @@ export class RingAllreduce {
       // Payload frames are at most this big; the header frame is 24 bytes.
       maxMessageBytes: Math.max(small, sub, 64) + 64,
       highWaterMark: HIGH_WATER_MARK,
+      timeoutMs,
     });
     return new RingAllreduce(opts, socket, address);
   }
@@ -214,6 +215,7 @@ export class RingAllreduce {
         ...(this.context ? { context: this.context } : {}),
         maxMessageBytes: 0,
         highWaterMark: HIGH_WATER_MARK,
+        timeoutMs: this.timeoutMs,
       });
     }
     return Promise.resolve();
@@ -350,13 +352,14 @@ export class RingAllreduce {
     // Zero-copy send needs a Buffer (or ArrayBuffer); this wraps, it does not copy.
     const body = Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
     this.sendChain = this.sendChain.then(() =>
-      withTimeout(
-        push.send([header, body]),
-        this.timeoutMs,
-        () =>
+      push.send([header, body]).catch((e: unknown) => {
+        if (!isZmqTimeout(e)) throw e;
+        throw new RingtrainError(
+          "TIMEOUT",
           `ring allreduce rank ${this.rank}: ${describePeer(this.right as RingMember)} took no ${phaseName(phase)} chunk ` +
-          `for tag ${tag} (ring step ${step}, sub-chunk ${subChunk}): its receive queue stayed full`,
-      ),
+            `for tag ${tag} (ring step ${step}, sub-chunk ${subChunk}): its receive queue stayed full within ${formatDuration(this.timeoutMs)}`,
+        );
+      }),
     );
     // A failed send is reported by `await this.sendChain` in allreduce(); until
     // then it must not count as an unhandled rejection (which ends the process).
@@ -366,13 +369,18 @@ export class RingAllreduce {
   /** Receives the next frame from the left neighbour and checks it is exactly `want`. Returns the payload bytes. */
   private async receive(want: Expected): Promise<Buffer> {
     const left = this.left as RingMember;
-    const frames = await withTimeout(
-      this.pull.receive(),
-      this.timeoutMs,
-      () =>
+    let frames: Buffer[];
+    try {
+      // bounded by the socket's receiveTimeout: no JavaScript timer per frame
+      frames = await this.pull.receive();
+    } catch (e) {
+      if (!isZmqTimeout(e)) throw e;
+      throw new RingtrainError(
+        "TIMEOUT",
         `ring allreduce rank ${this.rank}: ${describePeer(left)} sent no ${phaseName(want.phase)} chunk ` +
-        `for tag ${want.tag} (ring step ${want.step}, sub-chunk ${want.subChunk})`,
-    );
+          `for tag ${want.tag} (ring step ${want.step}, sub-chunk ${want.subChunk}) within ${formatDuration(this.timeoutMs)}`,
+      );
+    }
     const got = frames.length === 2 && frames[0] ? decodeHeader(frames[0]) : undefined;
     const payload = frames[1];
     if (

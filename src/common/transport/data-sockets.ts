@@ -22,6 +22,12 @@ export interface DataSocketOptions {
   maxMessageBytes: number;
   /** High-water mark, in messages, for the sender's and the receiver's queue. */
   highWaterMark: number;
+  /**
+   * Bound on one receive (receiver) or on handing one message to ZeroMQ
+   * (sender), ms. Enforced by ZeroMQ itself (an EAGAIN rejection), so the hot
+   * path arms no JavaScript timer per frame.
+   */
+  timeoutMs: number;
 }
 
 const ENDPOINT = /^(tcp|ipc|inproc):\/\/.+/;
@@ -49,6 +55,7 @@ export async function bindReceiver(endpoint: string, opts: DataSocketOptions): P
     linger: 0,
     receiveHighWaterMark: opts.highWaterMark,
     maxMessageSize: opts.maxMessageBytes,
+    receiveTimeout: opts.timeoutMs,
   });
   try {
     await socket.bind(endpoint);
@@ -67,6 +74,7 @@ export function connectSender(address: string, opts: DataSocketOptions): zmq.Pus
     ...(opts.context ? { context: opts.context } : {}),
     linger: 0,
     sendHighWaterMark: opts.highWaterMark,
+    sendTimeout: opts.timeoutMs,
   });
   try {
     socket.connect(address);
@@ -75,4 +83,9 @@ export function connectSender(address: string, opts: DataSocketOptions): zmq.Pus
     throw new RingtrainError("WORKER_FAILED", `cannot connect the data-plane socket to ${address}: ${String(e)}`, { cause: e });
   }
   return socket;
+}
+
+/** True for the rejection ZeroMQ gives when a send or receive timeout elapses. */
+export function isZmqTimeout(e: unknown): boolean {
+  return typeof e === "object" && e !== null && (e as { code?: unknown }).code === "EAGAIN";
 }

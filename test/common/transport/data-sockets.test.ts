@@ -1,13 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { bindReceiver, checkEndpoint, connectSender } from "../../../src/common/transport/data-sockets.js";
+import { bindReceiver, checkEndpoint, connectSender, isZmqTimeout } from "../../../src/common/transport/data-sockets.js";
 import { isRingtrainError } from "../../../src/common/errors.js";
 
 describe("data-plane sockets", () => {
   it("fills in the wildcard tcp port and moves raw frames", async () => {
-    const { socket: pull, address } = await bindReceiver("tcp://127.0.0.1:*", { maxMessageBytes: 1 << 20, highWaterMark: 4 });
+    const { socket: pull, address } = await bindReceiver("tcp://127.0.0.1:*", { maxMessageBytes: 1 << 20, highWaterMark: 4, timeoutMs: 5000 });
     expect(address).toMatch(/^tcp:\/\/127\.0\.0\.1:\d+$/);
     expect(address).not.toContain("*");
-    const push = connectSender(address, { maxMessageBytes: 0, highWaterMark: 4 });
+    const push = connectSender(address, { maxMessageBytes: 0, highWaterMark: 4, timeoutMs: 5000 });
     try {
       const payload = new Float32Array([1.5, -2, 3]);
       await push.send([Buffer.from("h"), Buffer.from(payload.buffer)]);
@@ -21,8 +21,8 @@ describe("data-plane sockets", () => {
   });
 
   it("drops a frame larger than maxMessageBytes instead of delivering it", async () => {
-    const { socket: pull, address } = await bindReceiver("tcp://127.0.0.1:*", { maxMessageBytes: 1024, highWaterMark: 4 });
-    const push = connectSender(address, { maxMessageBytes: 0, highWaterMark: 4 });
+    const { socket: pull, address } = await bindReceiver("tcp://127.0.0.1:*", { maxMessageBytes: 1024, highWaterMark: 4, timeoutMs: 5000 });
+    const push = connectSender(address, { maxMessageBytes: 0, highWaterMark: 4, timeoutMs: 5000 });
     pull.receiveTimeout = 300;
     try {
       await push.send(Buffer.alloc(4096));
@@ -35,15 +35,27 @@ describe("data-plane sockets", () => {
 
   it("rejects malformed endpoints with USAGE", async () => {
     expect(() => checkEndpoint("localhost:5555", "x")).toThrow(/not a ZeroMQ endpoint/);
-    await expect(bindReceiver("udp://1.2.3.4:5", { maxMessageBytes: 64, highWaterMark: 1 })).rejects.toSatisfy((e) => isRingtrainError(e, "USAGE"));
+    await expect(bindReceiver("udp://1.2.3.4:5", { maxMessageBytes: 64, highWaterMark: 1, timeoutMs: 5000 })).rejects.toSatisfy((e) => isRingtrainError(e, "USAGE"));
   });
 
   it("fails with WORKER_FAILED when the address is taken", async () => {
-    const { socket: a, address } = await bindReceiver("tcp://127.0.0.1:*", { maxMessageBytes: 64, highWaterMark: 1 });
+    const { socket: a, address } = await bindReceiver("tcp://127.0.0.1:*", { maxMessageBytes: 64, highWaterMark: 1, timeoutMs: 5000 });
     try {
-      await expect(bindReceiver(address, { maxMessageBytes: 64, highWaterMark: 1 })).rejects.toSatisfy((e) => isRingtrainError(e, "WORKER_FAILED"));
+      await expect(bindReceiver(address, { maxMessageBytes: 64, highWaterMark: 1, timeoutMs: 5000 })).rejects.toSatisfy((e) => isRingtrainError(e, "WORKER_FAILED"));
     } finally {
       a.close();
+    }
+  });
+
+  it("bounds a receive with ZeroMQ's own timeout", async () => {
+    const { socket: pull } = await bindReceiver("tcp://127.0.0.1:*", { maxMessageBytes: 1024, highWaterMark: 4, timeoutMs: 150 });
+    try {
+      const t0 = Date.now();
+      const err: unknown = await pull.receive().catch((e: unknown) => e);
+      expect(isZmqTimeout(err)).toBe(true);
+      expect(Date.now() - t0).toBeGreaterThanOrEqual(100);
+    } finally {
+      pull.close();
     }
   });
 });
