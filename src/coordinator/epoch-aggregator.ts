@@ -72,9 +72,8 @@ export class EpochAggregator {
       count += m.trainCount;
       wallMs = Math.max(wallMs, m.wallMs);
       stepMs = Math.max(stepMs, m.stepMs);
-      const stepsThisEpoch = Math.max(1, m.wallMs / Math.max(m.stepMs, 1e-9));
-      computeMs += m.computeMs / stepsThisEpoch / this.worldSize;
-      allreduceMs += m.allreduceMs / stepsThisEpoch / this.worldSize;
+      computeMs += m.computeMs / this.worldSize;
+      allreduceMs += m.allreduceMs / this.worldSize;
       numTensors = Math.max(numTensors, m.numTensors);
       steps = m.optimizerSteps;
     }

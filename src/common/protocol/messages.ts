@@ -42,6 +42,7 @@ export const workerMessageSchema = z.discriminatedUnion("type", [
     trainLossSum: z.number(),
     trainCorrect: count,
     trainCount: count,
+    /** means per optimizer step over the epoch, ms */
     stepMs: z.number(),
     computeMs: z.number(),
     allreduceMs: z.number(),
