@@ -1,4 +1,5 @@
 import * as tf from "@tensorflow/tfjs";
+import { addInto, bytesOf } from "../common/collective/f32-add.js";
 import type { Model } from "../common/model/model.js";
 
 /** What one micro-batch contributed, summed over its samples. */
@@ -50,9 +51,8 @@ export function accumulateGradients(
   for (let i = 0; i < grads.length; i++) {
     const g = grads[i]!;
     const data = g.dataSync() as Float32Array;
-    const slot = slots[i]!;
-    const target = gradients.subarray(slot.offset, slot.offset + slot.size);
-    for (let j = 0; j < data.length; j++) target[j]! += data[j]!;
+    // the allreduce's SIMD add: micro-batches accumulate with the same kernel
+    addInto(gradients, slots[i]!.offset, bytesOf(data), data.length);
     g.dispose();
   }
   const result = { lossSum: lossSum.dataSync()[0]!, correct: correct.dataSync()[0]! };
