@@ -6,8 +6,7 @@ import { loadRunDatasets } from "../common/data/run-datasets.js";
 import { stepsPerEpoch, workerShare } from "../common/data/sampler.js";
 import { describePeer, errorMessage, RingtrainError, type PeerIdentity } from "../common/errors.js";
 import type { Logger } from "../common/log.js";
-import { buildModel } from "../common/model/models.js";
-import type { ParameterSlot } from "../common/model/parameter-layout.js";
+import { modelLayout } from "../common/model/models.js";
 import { bytesToFloats } from "../common/protocol/codec.js";
 import type { WorkerMessage } from "../common/protocol/messages.js";
 import { withTimeout } from "../common/timeout.js";
@@ -70,7 +69,7 @@ export async function runTraining(options: RunOptions): Promise<RunResult> {
   const worldSize = config.workers;
   const steps = stepsPerEpoch(train.count, globalBatch);
   const perWorker = { min: workerShare(globalBatch, worldSize, worldSize - 1).count, max: workerShare(globalBatch, worldSize, 0).count };
-  const layout = buildModelLayout(config, train.height * train.width * train.channels, train.numClasses);
+  const layout = modelLayout(config.model, train.height * train.width * train.channels, train.numClasses);
 
   const runId = makeRunId(config.name);
   const runDir = new RunDirectory(config.runsDir, runId);
@@ -304,12 +303,6 @@ export async function runTraining(options: RunOptions): Promise<RunResult> {
   }
 }
 
-function buildModelLayout(config: RunConfig, inputSize: number, numClasses: number): { totalSize: number; slots: ParameterSlot[] } {
-  const model = buildModel(config.model, inputSize, numClasses);
-  const { totalSize, slots } = model.layout;
-  model.dispose();
-  return { totalSize, slots: [...slots] };
-}
 
 async function waitForExits(workers: readonly LocalWorker[], ms: number): Promise<void> {
   const deadline = Date.now() + ms;

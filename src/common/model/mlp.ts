@@ -9,6 +9,17 @@ const ACTIVATIONS = {
   sigmoid: (x: tf.Tensor) => tf.sigmoid(x),
 } as const;
 
+/** The MLP's parameters in flat order: kernel then bias of each dense layer. Needs no tensors. */
+export function mlpLayout(config: ModelConfig, inputSize: number, numClasses: number): ParameterLayout {
+  const widths = [inputSize, ...config.hidden, numClasses];
+  const entries: Array<{ name: string; shape: number[] }> = [];
+  for (let i = 0; i + 1 < widths.length; i++) {
+    entries.push({ name: `dense${i}/kernel`, shape: [widths[i]!, widths[i + 1]!] });
+    entries.push({ name: `dense${i}/bias`, shape: [widths[i + 1]!] });
+  }
+  return new ParameterLayout(entries);
+}
+
 /**
  * A multilayer perceptron: dense layers with the configured activation and a
  * linear output (the softmax lives in the loss). Keras-style initialisation:
@@ -25,13 +36,7 @@ export class Mlp implements Model {
     inputSize: number,
     numClasses: number,
   ) {
-    const widths = [inputSize, ...config.hidden, numClasses];
-    const entries: Array<{ name: string; shape: number[] }> = [];
-    for (let i = 0; i + 1 < widths.length; i++) {
-      entries.push({ name: `dense${i}/kernel`, shape: [widths[i]!, widths[i + 1]!] });
-      entries.push({ name: `dense${i}/bias`, shape: [widths[i + 1]!] });
-    }
-    this.layout = new ParameterLayout(entries);
+    this.layout = mlpLayout(config, inputSize, numClasses);
     this.variables = this.layout.slots.map((s) => tf.tidy(() => tf.variable(tf.zeros(s.shape), true, s.name)));
     this.activation = ACTIVATIONS[config.activation];
   }
