@@ -4,6 +4,7 @@
  * contents both sides compute.
  */
 import type { RingMember } from "../common/collective/ring-allreduce.js";
+import { createRng } from "../common/random.js";
 
 /** How a rank program is started: the one argv argument, as JSON. */
 export interface RankConfig {
@@ -65,15 +66,7 @@ export function fillBuffer(kind: FillKind, seed: number, rank: number, rep: numb
     for (let i = 0; i < length; i++) out[i] = ((i * 7 + rank * 13 + rep * 3 + seed) % 19) - 9;
     return out;
   }
-  // xorshift32, seeded per (seed, rank, rep)
-  let x = (seed * 2654435761 + rank * 40503 + rep * 97 + 1) >>> 0 || 1;
-  for (let i = 0; i < length; i++) {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    out[i] = x / 2147483648 - 1;
-  }
+  const rng = createRng(seed, rank, rep);
+  for (let i = 0; i < length; i++) out[i] = rng.next() * 2 - 1;
   return out;
 }

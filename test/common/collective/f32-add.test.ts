@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { addInto, addIntoBoth, bytesOf, copyInto } from "../../../src/common/collective/f32-add.js";
+import { createRng } from "../../../src/common/random.js";
 
 function scalarSum(a: Float32Array, b: Float32Array): Float32Array {
   const out = new Float32Array(a.length);
@@ -9,15 +10,9 @@ function scalarSum(a: Float32Array, b: Float32Array): Float32Array {
 
 function randomArray(n: number, seed: number): Float32Array {
   const out = new Float32Array(n);
-  let x = seed >>> 0 || 1;
-  for (let i = 0; i < n; i++) {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    out[i] = (x / 4294967296 - 0.5) * 2 ** ((x % 40) - 20);
-  }
+  const rng = createRng(seed);
+  // magnitudes from 2^-20 to 2^19, so rounding is exercised across exponents
+  for (let i = 0; i < n; i++) out[i] = (rng.next() - 0.5) * 2 ** ((rng.nextUint32() % 40) - 20);
   return out;
 }
 
