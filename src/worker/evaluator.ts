@@ -1,6 +1,8 @@
 import * as tf from "@tensorflow/tfjs";
 import { gatherBatch, type Dataset } from "../common/data/dataset.js";
 import { workerShare } from "../common/data/sampler.js";
+import type { LossName } from "../common/config/schema.js";
+import { perSampleLoss } from "../common/model/loss.js";
 import type { Model } from "../common/model/model.js";
 
 /** This rank's part of a distributed evaluation; the coordinator sums the parts. */
@@ -16,7 +18,7 @@ const EVAL_CHUNK = 1000;
  * Evaluates the model on rank `rank`'s contiguous share of `dataset` (shares
  * of all ranks cover it exactly once), in chunks of bounded size.
  */
-export function evaluateShare(model: Model, dataset: Dataset, rank: number, worldSize: number): EvaluationPart {
+export function evaluateShare(model: Model, dataset: Dataset, rank: number, worldSize: number, lossName: LossName): EvaluationPart {
   const share = workerShare(dataset.count, worldSize, rank);
   const inputSize = dataset.height * dataset.width * dataset.channels;
   const pixels = new Float32Array(Math.min(EVAL_CHUNK, Math.max(share.count, 1)) * inputSize);
@@ -32,7 +34,7 @@ export function evaluateShare(model: Model, dataset: Dataset, rank: number, worl
       const x = tf.tensor2d(pixels.subarray(0, n * inputSize), [n, inputSize]);
       const y = tf.tensor1d(labels.subarray(0, n), "int32");
       const logits = model.logits(x);
-      const perSample = tf.losses.softmaxCrossEntropy(tf.oneHot(y, dataset.numClasses), logits, undefined, 0, tf.Reduction.NONE);
+      const perSample = perSampleLoss(lossName, tf.oneHot(y, dataset.numClasses) as tf.Tensor2D, logits);
       return [tf.sum(perSample), tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), y), "int32"))];
     });
     lossSum += loss.dataSync()[0]!;

@@ -40,7 +40,8 @@ const PROGRESS_INTERVAL_MS = 250;
  *  2. this rank takes its share of it and, in micro-batches of at most `microBatchSize`,
  *     adds d(Σ loss / global batch)/dθ into one flat gradient buffer;
  *  3. the ring allreduce sums that buffer over ranks (same bits everywhere);
- *  4. the optimizer updates the flat parameters, which are copied into the model.
+ *  4. the optimizer updates the trainable part of the flat parameters, the batch-norm
+ *     moving statistics fold in the allreduced batch statistics, and all is copied into the model.
  * At epoch end the rank reports its training metrics and weight checksum, then
  * evaluates its share of the test set. Reports go out without waiting.
  */
@@ -53,8 +54,12 @@ export async function train(ctx: TrainerContext): Promise<void> {
   const microCapacity = Math.max(1, Math.min(config.microBatchSize, largestShare));
   const pixels = new Float32Array(microCapacity * inputSize);
   const labels = new Int32Array(microCapacity);
-  const gradients = new Float32Array(model.layout.totalSize);
-  const optimizer = createOptimizer(config.optimizer, params.length);
+  // one fused buffer for the allreduce: the gradient, then the batch-norm statistics
+  const gradients = new Float32Array(model.trainableSize + model.statisticsSize);
+  const trainableParams = params.subarray(0, model.trainableSize);
+  const trainableGradients = gradients.subarray(0, model.trainableSize);
+  const statistics = gradients.subarray(model.trainableSize);
+  const optimizer = createOptimizer(config.optimizer, model.trainableSize);
   let optimizerSteps = 0;
   let lastProgress = 0;
 
@@ -75,8 +80,10 @@ export async function train(ctx: TrainerContext): Promise<void> {
       gradients.fill(0);
       for (const micro of microBatches(share.count, microCapacity)) {
         const from = start + share.offset + micro.offset;
-        gatherBatch(trainSet, permutation.subarray(from, from + micro.count), pixels, labels);
-        const r = accumulateGradients(model, pixels, labels, micro.count, inputSize, trainSet.numClasses, end - start, gradients);
+        const sampleIds = permutation.subarray(from, from + micro.count);
+        gatherBatch(trainSet, sampleIds, pixels, labels);
+        const batch = { pixels, labels, count: micro.count, inputSize, dropout: { seed: config.seed, epoch, sampleIds } };
+        const r = accumulateGradients(model, batch, trainSet.numClasses, config.loss, end - start, gradients);
         lossSum += r.lossSum;
         correct += r.correct;
       }
@@ -84,7 +91,8 @@ export async function train(ctx: TrainerContext): Promise<void> {
       const t1 = performance.now();
       await ctx.ring.allreduce(gradients, optimizerSteps);
       const t2 = performance.now();
-      optimizer.apply(params, gradients);
+      optimizer.apply(trainableParams, trainableGradients);
+      model.updateState(params, statistics);
       model.setWeights(params);
       optimizerSteps++;
       computeMs += t1 - t0 + (performance.now() - t2);
@@ -113,7 +121,7 @@ export async function train(ctx: TrainerContext): Promise<void> {
       numTensors: tf.memory().numTensors,
     });
     ctx.setPhase(`evaluating epoch ${epoch + 1}`);
-    const part = evaluateShare(model, ctx.test, rank, worldSize);
+    const part = evaluateShare(model, ctx.test, rank, worldSize, config.loss);
     ctx.report({ type: "evalResult", epoch, ...part });
   }
 }

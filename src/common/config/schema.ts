@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { BACKEND_NAMES } from "../compute/backend.js";
 import { optimizerConfigSchema } from "../model/optimizers/optimizer-config.js";
-import { MODEL_NAMES } from "../model/models.js";
+import { modelConfigSchema } from "../model/model-config.js";
 
 /**
  * The one schema of a run's configuration. Validated once at start-up; inside
@@ -9,14 +9,9 @@ import { MODEL_NAMES } from "../model/models.js";
  */
 const positiveInt = z.number().int().positive();
 
-export const modelConfigSchema = z
-  .object({
-    name: z.enum(MODEL_NAMES).default("mlp"),
-    /** hidden layer widths of the MLP */
-    hidden: z.array(positiveInt).default([128, 64]),
-    activation: z.enum(["relu", "tanh", "sigmoid"]).default("relu"),
-  })
-  .strict();
+/** Losses a run can minimise. */
+export const LOSS_NAMES = ["crossEntropy", "meanSquaredError"] as const;
+export type LossName = (typeof LOSS_NAMES)[number];
 
 export const timeoutsSchema = z
   .object({
@@ -40,7 +35,9 @@ export const runConfigSchema = z
     /** use only the first N training / test samples (quick experiments, tests) */
     trainLimit: positiveInt.optional(),
     testLimit: positiveInt.optional(),
-    model: modelConfigSchema.default({}),
+    model: modelConfigSchema.default({ name: "mlp" }),
+    /** the training loss: softmax cross-entropy, or the mean squared error between softmax output and one-hot labels */
+    loss: z.enum(LOSS_NAMES).default("crossEntropy"),
     /** the global (effective) batch: the sum over workers; "full" is the whole training set */
     batchSize: z.union([positiveInt, z.literal("full")]).default(128),
     /** the largest batch one worker computes at once; bigger shares run as gradient accumulation */

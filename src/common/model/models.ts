@@ -1,38 +1,39 @@
-import { RingtrainError } from "../errors.js";
-import { Mlp, mlpLayout } from "./mlp.js";
-import type { Model, ModelConfig } from "./model.js";
-import type { ParameterLayout } from "./parameter-layout.js";
+import type { LayerConfig } from "./layers/layer-config.js";
+import { planNetwork, type InputShape, type NetworkPlan } from "./layers/network-plan.js";
+import type { MlpModelConfig, ModelConfig } from "./model-config.js";
+import type { Model } from "./model.js";
+import { SequentialModel } from "./sequential.js";
 
-/** Names of the model builders, for the config schema. */
-export const MODEL_NAMES = ["mlp"] as const;
-export type ModelName = (typeof MODEL_NAMES)[number];
+/** Names of the model builders, for help texts. */
+export const MODEL_NAMES = ["mlp", "sequential"] as const;
 
-interface ModelBuilder {
-  /** builds the model and its tfjs variables */
-  build(config: ModelConfig, inputSize: number, numClasses: number): Model;
-  /** the parameter layout alone, without tensors (for the coordinator) */
-  layout(config: ModelConfig, inputSize: number, numClasses: number): ParameterLayout;
-}
-
-/** The explicit registry of model builders, chosen by `model.name`. */
-export const MODEL_BUILDERS: Record<ModelName, ModelBuilder> = {
-  mlp: { build: (config, inputSize, numClasses) => new Mlp(config, inputSize, numClasses), layout: mlpLayout },
-};
-
-/** Builds the configured model; unknown names list the known ones. */
-export function buildModel(config: ModelConfig, inputSize: number, numClasses: number): Model {
-  return builderOf(config).build(config, inputSize, numClasses);
-}
-
-/** The configured model's parameter layout, without building it. */
-export function modelLayout(config: ModelConfig, inputSize: number, numClasses: number): ParameterLayout {
-  return builderOf(config).layout(config, inputSize, numClasses);
-}
-
-function builderOf(config: ModelConfig): ModelBuilder {
-  const builder = (MODEL_BUILDERS as Record<string, ModelBuilder | undefined>)[config.name];
-  if (builder === undefined) {
-    throw new RingtrainError("CONFIG_INVALID", `model.name: unknown model '${config.name}', expected one of ${MODEL_NAMES.join(", ")}`);
+/** The MLP shorthand as the layer stack it stands for. */
+export function mlpLayers(config: MlpModelConfig, numClasses: number): LayerConfig[] {
+  const layers: LayerConfig[] = [{ type: "flatten" }];
+  for (const units of config.hidden) {
+    layers.push({ type: "dense", units, activation: config.activation, useBias: true });
+    if (config.dropout > 0) layers.push({ type: "dropout", rate: config.dropout });
   }
-  return builder;
+  layers.push({ type: "dense", units: numClasses, activation: "linear", useBias: true });
+  return layers;
+}
+
+/**
+ * The configured network resolved against the dataset's sample shape: shapes
+ * and the flat parameter layout, without tensors (the coordinator needs only this).
+ *
+ * @throws RingtrainError CONFIG_INVALID naming the layer that does not fit.
+ */
+export function planModel(config: ModelConfig, input: InputShape, numClasses: number): NetworkPlan {
+  switch (config.name) {
+    case "mlp":
+      return planNetwork(mlpLayers(config, numClasses), input, numClasses);
+    case "sequential":
+      return planNetwork(config.layers, input, numClasses);
+  }
+}
+
+/** Builds the configured model and its tfjs variables on the active backend. */
+export function buildModel(config: ModelConfig, input: InputShape, numClasses: number): Model {
+  return new SequentialModel(planModel(config, input, numClasses));
 }
