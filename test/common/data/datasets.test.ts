@@ -1,8 +1,12 @@
-import { mkdir, mkdtemp, rm } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { gzipSync } from "node:zlib";
 import { describe, it, expect, beforeAll, afterAll } from "vitest";
-import { loadDataset, DATASET_NAMES } from "../../../src/common/data/datasets.js";
+import { writeKaggleCsv } from "../../../src/common/data/csv-write.js";
+import type { Dataset } from "../../../src/common/data/dataset.js";
+import { loadDataset, DATASET_NAMES, datasetClassNames, resolveDatasetSpec } from "../../../src/common/data/datasets.js";
 import { writeIdxFile } from "../../../src/common/data/idx.js";
 import { isRingtrainError } from "../../../src/common/errors.js";
 
@@ -85,11 +89,16 @@ describe("loadDataset", () => {
     expect(isRingtrainError(e, "CONFIG_INVALID")).toBe(true);
   });
 
-  it("rejects an image/label count mismatch, naming both files", async () => {
-    const dir = await makeDir("mismatch", { labelCount: 4 });
-    const e = await rejection(loadDataset(dir, "train"));
-    expect(isRingtrainError(e, "DATA_INVALID")).toBe(true);
-    expect((e as Error).message).toMatch(/train-images-idx3-ubyte has 5 images but .*train-labels-idx1-ubyte has 4 labels/);
+  it("rejects an image/label count mismatch, naming both files and both counts", async () => {
+    for (const gzip of [false, true]) {
+      const dir = await makeDir(`mismatch-${gzip}`, { labelCount: 4, gzip });
+      const e = await rejection(loadDataset(dir, "train"));
+      expect(isRingtrainError(e, "DATA_INVALID")).toBe(true);
+      const gz = gzip ? "\\.gz" : "";
+      expect((e as Error).message).toMatch(
+        new RegExp(`^${dir}/train-images-idx3-ubyte${gz} has 5 images but ${dir}/train-labels-idx1-ubyte${gz} has 4 labels; expected equal counts`),
+      );
+    }
   });
 
   it("rejects a label outside the classes", async () => {
@@ -112,5 +121,96 @@ describe("loadDataset", () => {
     const e = await rejection(loadDataset("cifar-11", "train"));
     expect(isRingtrainError(e, "CONFIG_INVALID")).toBe(true);
     expect((e as Error).message).toMatch(/unknown dataset "cifar-11": not one of mnist, fashion-mnist/);
+  });
+});
+
+/** 2×2 images: sample k has every pixel 10·k and label k % 10. */
+function kaggleData(count: number): Dataset {
+  const pixels = new Uint8Array(count * 4);
+  for (let k = 0; k < count; k++) pixels.fill((10 * k) % 256, 4 * k, 4 * k + 4);
+  const labels = Uint8Array.from({ length: count }, (_, k) => k % 10);
+  return { name: "k", split: "train", count, height: 2, width: 2, channels: 1, numClasses: 10, pixels, labels };
+}
+
+describe("Kaggle CSV datasets", () => {
+  it("loads a directory holding train.csv as the train split, and knows its test.csv", async () => {
+    const dir = join(root, "kaggle");
+    await mkdir(dir);
+    await writeKaggleCsv(join(dir, "train.csv"), kaggleData(6));
+    await writeKaggleCsv(join(dir, "test.csv"), kaggleData(3), { labelled: false });
+    const r = await resolveDatasetSpec(dir);
+    expect(r).toMatchObject({ kind: "kaggle-dir", path: dir, hasTestSplit: false, unlabelledTestPath: join(dir, "test.csv"), numClasses: 10 });
+    const train = await loadDataset(dir, "train");
+    expect(train).toMatchObject({ name: dir, split: "train", count: 6, height: 2, width: 2, channels: 1, numClasses: 10 });
+    expect("labelled" in train).toBe(false);
+    expect(Array.from(train.labels)).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(train.pixels[4 * 5]).toBe(50);
+    expect((await loadDataset(dir, "train", { limit: 2 })).count).toBe(2);
+  });
+
+  it("refuses the test split of Kaggle data, telling the user to hold out a validation split", async () => {
+    const dir = join(root, "kaggle-notest");
+    await mkdir(dir);
+    await writeKaggleCsv(join(dir, "train.csv"), kaggleData(4));
+    expect((await resolveDatasetSpec(dir)).unlabelledTestPath).toBeUndefined();
+    const e = await rejection(loadDataset(dir, "test"));
+    expect(isRingtrainError(e, "DATA_INVALID")).toBe(true);
+    expect((e as Error).message).toMatch(/is a Kaggle dataset directory: it has no labelled test split .*validation split held out from the training data/);
+  });
+
+  it("loads a gzipped train.csv.gz", async () => {
+    const dir = join(root, "kaggle-gz");
+    await mkdir(dir);
+    const plain = join(root, "plain-train.csv");
+    await writeKaggleCsv(plain, kaggleData(5));
+    await writeFile(join(dir, "train.csv.gz"), gzipSync(await readFile(plain)));
+    expect((await loadDataset(dir, "train")).count).toBe(5);
+  });
+
+  it("loads a .csv file spec as a train split; refuses its test split and an unlabelled file", async () => {
+    const file = join(root, "digits.csv");
+    await writeKaggleCsv(file, kaggleData(7));
+    expect(await resolveDatasetSpec(file)).toMatchObject({ kind: "csv-file", hasTestSplit: false });
+    const ds = await loadDataset(file, "train");
+    expect(ds).toMatchObject({ name: file, count: 7 });
+    const e1 = await rejection(loadDataset(file, "test"));
+    expect((e1 as Error).message).toMatch(/is a Kaggle CSV file: it has no labelled test split/);
+    const unlabelled = join(root, "unlabelled.csv");
+    await writeKaggleCsv(unlabelled, kaggleData(2), { labelled: false });
+    const e2 = await rejection(loadDataset(unlabelled, "train"));
+    expect(isRingtrainError(e2, "DATA_INVALID")).toBe(true);
+    expect((e2 as Error).message).toMatch(/unlabelled\.csv has no label column .*only be used for predictions/);
+    const e3 = await rejection(loadDataset(join(root, "missing.csv"), "train"));
+    expect(isRingtrainError(e3, "CONFIG_INVALID")).toBe(true);
+    expect((e3 as Error).message).toMatch(/no such \.csv file or directory/);
+  });
+
+  it("prefers IDX files when a directory holds both", async () => {
+    const dir = await makeDir("both");
+    await writeKaggleCsv(join(dir, "train.csv"), kaggleData(9));
+    expect((await resolveDatasetSpec(dir)).kind).toBe("idx-dir");
+    expect((await loadDataset(dir, "train")).count).toBe(5);
+  });
+});
+
+describe("named datasets", () => {
+  it("resolves mnist with digit class names", async () => {
+    expect(await resolveDatasetSpec("mnist")).toMatchObject({ kind: "named", hasTestSplit: true, numClasses: 10 });
+    expect(datasetClassNames("mnist")).toEqual(["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"]);
+    expect(datasetClassNames("/some/dir")).toHaveLength(10);
+    expect(datasetClassNames("fashion-mnist")[0]).toBe("T-shirt/top");
+  });
+
+  it("fashion-mnist loads from /usr/share/datasets/fashion-mnist, or says how to install it", async () => {
+    if (existsSync("/usr/share/datasets/fashion-mnist")) {
+      const ds = await loadDataset("fashion-mnist", "test", { limit: 10 });
+      expect(ds).toMatchObject({ count: 10, height: 28, width: 28, numClasses: 10 });
+    } else {
+      const e = await rejection(loadDataset("fashion-mnist", "train"));
+      expect(isRingtrainError(e, "DATA_INVALID")).toBe(true);
+      expect((e as Error).message).toMatch(
+        /dataset "fashion-mnist": directory \/usr\/share\/datasets\/fashion-mnist not found; install it with `apt-get install dataset-fashion-mnist`.*or pass a directory/,
+      );
+    }
   });
 });

@@ -1,8 +1,9 @@
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { describe, it, expect, beforeAll, afterAll } from "vitest";
+import { loadDataset } from "../../../src/common/data/datasets.js";
 import { readIdxFile, writeIdxFile, encodeIdx } from "../../../src/common/data/idx.js";
 import { isRingtrainError } from "../../../src/common/errors.js";
 
@@ -33,6 +34,23 @@ describe("IDX files", () => {
       const back = await readIdxFile(p);
       expect(back.dims).toEqual([3, 2, 4]);
       expect(Array.from(back.data)).toEqual(Array.from(sample.data));
+    }
+  });
+
+  it("round-trips real MNIST images and labels as a raw and a gzipped dataset directory", async () => {
+    const mnist = await loadDataset("mnist", "test", { limit: 2000 });
+    for (const gzip of [false, true]) {
+      const d = join(dir, `mnist-${gzip}`);
+      await mkdir(d);
+      const gz = gzip ? ".gz" : "";
+      await writeIdxFile(join(d, `t10k-images-idx3-ubyte${gz}`), { dims: [mnist.count, 28, 28], data: mnist.pixels }, { gzip });
+      await writeIdxFile(join(d, `t10k-labels-idx1-ubyte${gz}`), { dims: [mnist.count], data: mnist.labels }, { gzip });
+      const head = await readFile(join(d, `t10k-images-idx3-ubyte${gz}`));
+      expect(Array.from(head.subarray(0, 2))).toEqual(gzip ? [0x1f, 0x8b] : [0, 0]);
+      const back = await loadDataset(d, "test");
+      expect(back).toMatchObject({ count: 2000, height: 28, width: 28, channels: 1 });
+      expect(Buffer.from(back.pixels).equals(Buffer.from(mnist.pixels))).toBe(true);
+      expect(Buffer.from(back.labels).equals(Buffer.from(mnist.labels))).toBe(true);
     }
   });
 
