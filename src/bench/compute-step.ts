@@ -1,0 +1,67 @@
+/**
+ * One backend's training-step timing, in its own process (tfjs has one global
+ * engine per process). Run by `npm run bench:compute`; by hand:
+ *
+ *   node dist/bench/compute-step.js --backend wasm --model cnn [--batch 128] [--steps 30]
+ *
+ * The step is the worker's own code path without the allreduce: the
+ * forward/backward of `accumulateGradients`, the SGD update on the flat
+ * parameters and the copy into the model. Input is random, like the PyTorch
+ * anchor's. Prints one JSON line: median and mean step time in ms.
+ */
+import { readFileSync } from "node:fs";
+import * as tf from "@tensorflow/tfjs";
+import { selectBackend, type BackendName } from "../common/compute/backend.js";
+import { runConfigSchema } from "../common/config/schema.js";
+import { buildModel } from "../common/model/models.js";
+import { createOptimizer } from "../common/model/optimizers/registry.js";
+import { createRng } from "../common/random.js";
+import { accumulateGradients } from "../worker/gradient-step.js";
+
+/** The benchmarked networks: the configs users run. */
+export const BENCH_MODEL_CONFIGS = { mlp: "configs/mlp-128-64.json", cnn: "configs/cnn.json" } as const;
+export type BenchModel = keyof typeof BENCH_MODEL_CONFIGS;
+
+function arg(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1]! : fallback;
+}
+
+async function main(): Promise<void> {
+  tf.enableProdMode();
+  const backendName = arg("backend", "wasm") as BackendName;
+  const modelName = arg("model", "mlp") as BenchModel;
+  const batch = Number(arg("batch", "128"));
+  const steps = Number(arg("steps", "30"));
+  const warmup = Number(arg("warmup", "3"));
+  const configPath = new URL(`../../${BENCH_MODEL_CONFIGS[modelName]}`, import.meta.url);
+  const config = runConfigSchema.parse(JSON.parse(readFileSync(configPath, "utf8")));
+  const backend = await selectBackend(backendName);
+  const model = buildModel(config.model, { height: 28, width: 28, channels: 1 }, 10);
+  const params = model.initialWeights(1);
+  model.setWeights(params);
+  const optimizer = createOptimizer({ name: "sgd", learningRate: 0.1, momentum: 0, nesterov: false }, model.trainableSize);
+  const buffer = new Float32Array(model.trainableSize + model.statisticsSize);
+  const rng = createRng(7);
+  const pixels = Float32Array.from({ length: batch * 784 }, () => rng.next());
+  const labels = Int32Array.from({ length: batch }, () => rng.nextInt(10));
+  const sampleIds = Uint32Array.from({ length: batch }, (_, i) => i);
+  const times: number[] = [];
+  for (let s = 0; s < warmup + steps; s++) {
+    const t0 = performance.now();
+    buffer.fill(0);
+    accumulateGradients(model, { pixels, labels, count: batch, inputSize: 784, dropout: { seed: 1, epoch: 0, sampleIds } }, 10, "crossEntropy", batch, buffer);
+    optimizer.apply(params.subarray(0, model.trainableSize), buffer.subarray(0, model.trainableSize));
+    model.setWeights(params);
+    if (s >= warmup) times.push(performance.now() - t0);
+  }
+  const sorted = [...times].sort((a, b) => a - b);
+  const median = sorted[sorted.length >> 1]!;
+  const mean = times.reduce((a, b) => a + b, 0) / times.length;
+  process.stdout.write(JSON.stringify({ backend: backend.name, device: backend.device, model: modelName, batch, steps, median_ms: median, mean_ms: mean }) + "\n");
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`compute-step: ${e instanceof Error ? e.message : String(e)}\n`);
+  process.exit(1);
+});
