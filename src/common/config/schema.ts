@@ -26,6 +26,25 @@ export const timeoutsSchema = z
   })
   .strict();
 
+/**
+ * A validation split held out of the training set, seeded: a stratified
+ * holdout fraction, or fold `fold` of a stratified k-fold partition.
+ */
+export const validationSchema = z
+  .object({
+    /** hold out this fraction of the training samples (stratified by class) */
+    holdout: z.number().gt(0).lt(1).optional(),
+    /** partition the training samples into this many stratified folds */
+    folds: z.number().int().min(2).max(100).optional(),
+    /** which fold (0-based) is the validation set */
+    fold: z.number().int().nonnegative().default(0),
+    /** the split's seed; defaults to the run seed */
+    seed: z.number().int().nonnegative().optional(),
+  })
+  .strict()
+  .refine((v) => (v.holdout === undefined) !== (v.folds === undefined), { message: "give exactly one of holdout (a fraction) or folds (k)" })
+  .refine((v) => v.folds === undefined || v.fold < v.folds, { message: "fold must be below folds", path: ["fold"] });
+
 export const runConfigSchema = z
   .object({
     /** a label for the run; the run id is derived from it */
@@ -35,6 +54,8 @@ export const runConfigSchema = z
     /** use only the first N training / test samples (quick experiments, tests) */
     trainLimit: positiveInt.optional(),
     testLimit: positiveInt.optional(),
+    /** a validation split of the training set; datasets without a labelled test split (Kaggle CSV) hold out 10% by default */
+    validation: validationSchema.optional(),
     model: modelConfigSchema.default({ name: "mlp" }),
     /** the training loss: softmax cross-entropy, or the mean squared error between softmax output and one-hot labels */
     loss: z.enum(LOSS_NAMES).default("crossEntropy"),

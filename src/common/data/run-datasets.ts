@@ -1,13 +1,42 @@
 import type { RunConfig } from "../config/schema.js";
 import type { Dataset } from "./dataset.js";
-import { loadDataset } from "./datasets.js";
+import { loadDataset, resolveDatasetSpec } from "./datasets.js";
+import { holdoutSplit, stratifiedKFold } from "./splits.js";
+import { subsetDataset } from "./subset.js";
 
-/** The training and test splits a run uses, with its subset limits applied. */
-export async function loadRunDatasets(config: Pick<RunConfig, "dataset" | "trainLimit" | "testLimit">): Promise<{ train: Dataset; test: Dataset }> {
+/** What a run trains and evaluates on. */
+export interface RunDatasets {
+  /** the training samples (without any validation split) */
+  train: Dataset;
+  /** the set evaluated after every epoch: the labelled test split, or the validation split where the dataset has none */
+  test: Dataset;
+  /** the held-out validation split, when one is configured (or implied) */
+  validation?: Dataset;
+}
+
+/** Holdout fraction for datasets without a labelled test split (Kaggle train.csv). */
+const IMPLIED_HOLDOUT = 0.1;
+
+/**
+ * The splits a run uses: subset limits applied first (so `trainLimit` bounds the
+ * loaded samples), then the configured validation split, held out of the
+ * training samples and seeded (by default with the run seed).
+ */
+export async function loadRunDatasets(config: Pick<RunConfig, "dataset" | "trainLimit" | "testLimit" | "validation" | "seed">): Promise<RunDatasets> {
   const limitOf = (n: number | undefined): { limit?: number } => (n === undefined ? {} : { limit: n });
-  const [train, test] = await Promise.all([
+  const resolved = await resolveDatasetSpec(config.dataset);
+  const [all, test] = await Promise.all([
     loadDataset(config.dataset, "train", limitOf(config.trainLimit)),
-    loadDataset(config.dataset, "test", limitOf(config.testLimit)),
+    resolved.hasTestSplit ? loadDataset(config.dataset, "test", limitOf(config.testLimit)) : Promise.resolve(undefined),
   ]);
-  return { train, test };
+  const validation = config.validation ?? (test === undefined ? { holdout: IMPLIED_HOLDOUT, fold: 0 } : undefined);
+  if (validation === undefined) return { train: all, test: test! };
+  const seed = validation.seed ?? config.seed;
+  const split =
+    validation.folds !== undefined
+      ? stratifiedKFold(all.labels, { k: validation.folds, seed })[validation.fold]!
+      : holdoutSplit(all.count, { fraction: validation.holdout!, seed, labels: all.labels });
+  const train = subsetDataset(all, split.train, { split: "train" });
+  const held = subsetDataset(all, split.validation, { split: "test", name: `${all.name} (validation)` });
+  return { train, test: test ?? held, validation: held };
 }
