@@ -2,6 +2,8 @@
 import * as tf from "@tensorflow/tfjs";
 import { Command } from "commander";
 import { cliContext } from "./commands/cli-context.js";
+import { registerCoordinatorCommand } from "./commands/coordinator.js";
+import { registerPredictCommand } from "./commands/predict.js";
 import { registerTrainCommand } from "./commands/train.js";
 import { registerWorkerCommand } from "./commands/worker.js";
 import { isRingtrainError, RingtrainError } from "./common/errors.js";
@@ -23,6 +25,8 @@ const program = new Command()
 // one file per command in src/commands/
 registerTrainCommand(program);
 registerWorkerCommand(program);
+registerPredictCommand(program);
+registerCoordinatorCommand(program);
 
 /** 2 for usage errors, 130 for an interrupted run (as shells report Ctrl-C), 1 otherwise. */
 function exitCodeOf(e: unknown): number {

@@ -17,6 +17,7 @@ export function registerTrainCommand(program: Command): void {
     .command("train")
     .description("train a model on N local worker processes and write runs/<run-id>/")
     .argument("[config]", "a JSON config file (default: configs/mlp-128-64.json, the MLP 784-128-64-10)")
+    .option("-d, --dataset <name|path>", "mnist, fashion-mnist, a directory of IDX files or of a Kaggle train.csv, or a .csv file")
     .option("-w, --workers <n>", "number of local worker processes", positiveInt("--workers"))
     .option("-b, --batch-size <n|full>", "global (effective) batch size, split across workers; 'full' = whole training set", batchSize)
     .option("--lr <rate>", "learning rate", finiteNumber("--lr"))
@@ -43,6 +44,7 @@ export function registerTrainCommand(program: Command): void {
         testLimit: flags.testLimit as number | undefined,
         transport: flags.transport as string | undefined,
         runsDir: flags.runsDir as string | undefined,
+        dataset: flags.dataset as string | undefined,
       });
       const logger = createLogger({ level: cliContext.verbose ? "debug" : "info" });
       const result = await runTraining({ config, logger, progress: process.stderr.isTTY, verbose: cliContext.verbose });

@@ -17,6 +17,7 @@ export interface ConfigOverrides {
   testLimit?: number;
   transport?: string;
   runsDir?: string;
+  dataset?: string;
 }
 
 /**
@@ -70,6 +71,7 @@ function applyOverrides(raw: Record<string, unknown>, o: ConfigOverrides): Recor
   set("testLimit", o.testLimit);
   set("transport", o.transport);
   set("runsDir", o.runsDir);
+  set("dataset", o.dataset);
   if (o.optimizer !== undefined || o.learningRate !== undefined) {
     const fileOptimizer = (typeof raw.optimizer === "object" && raw.optimizer !== null ? raw.optimizer : {}) as Record<string, unknown>;
     let optimizer: Record<string, unknown> = { ...fileOptimizer };

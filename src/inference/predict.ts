@@ -1,0 +1,69 @@
+import * as tf from "@tensorflow/tfjs";
+import { gatherBatch, type Dataset } from "../common/data/dataset.js";
+import { RingtrainError } from "../common/errors.js";
+import { buildModel } from "../common/model/models.js";
+import type { Model } from "../common/model/model.js";
+import type { TrainedRun } from "./trained-run.js";
+
+/** Class predictions for every sample of a dataset, with the winning probability. */
+export interface Predictions {
+  /** argmax class per sample */
+  classes: Uint8Array;
+  /** softmax probability of the predicted class per sample */
+  confidence: Float32Array;
+  /** full softmax output, `count × numClasses`, row-major */
+  probabilities: Float32Array;
+}
+
+const CHUNK = 1000;
+
+/**
+ * Builds the run's model on the active tfjs backend with its final weights,
+ * shaped for `input` (which must match the training data's sample shape).
+ *
+ * @throws RingtrainError DATA_INVALID when the weights do not fit the model (a
+ *   different sample shape or class count than the run was trained on).
+ */
+export function restoreModel(run: TrainedRun, input: Dataset, numClasses: number): Model {
+  const model = buildModel(run.config.model, input, numClasses);
+  if (model.layout.totalSize !== run.weights.length) {
+    model.dispose();
+    throw new RingtrainError(
+      "DATA_INVALID",
+      `${run.dir}/weights.bin holds ${run.weights.length} values but the model for ${input.height}x${input.width}x${input.channels} inputs and ${numClasses} classes has ${model.layout.totalSize}: ` +
+        `predict on data shaped like the training data`,
+    );
+  }
+  model.setWeights(run.weights);
+  return model;
+}
+
+/** Runs `model` in inference mode over all of `dataset`, in chunks of bounded size. */
+export function predict(model: Model, dataset: Dataset, numClasses: number): Predictions {
+  const inputSize = dataset.height * dataset.width * dataset.channels;
+  const chunk = Math.max(1, Math.min(CHUNK, dataset.count));
+  const pixels = new Float32Array(chunk * inputSize);
+  const labels = new Int32Array(chunk);
+  const indices = new Uint32Array(chunk);
+  const out: Predictions = {
+    classes: new Uint8Array(dataset.count),
+    confidence: new Float32Array(dataset.count),
+    probabilities: new Float32Array(dataset.count * numClasses),
+  };
+  for (let done = 0; done < dataset.count; done += chunk) {
+    const n = Math.min(chunk, dataset.count - done);
+    for (let i = 0; i < n; i++) indices[i] = done + i;
+    gatherBatch(dataset, indices.subarray(0, n), pixels, labels);
+    const probs = tf.tidy(() => tf.softmax(model.logits(tf.tensor2d(pixels.subarray(0, n * inputSize), [n, inputSize]))));
+    const data = probs.dataSync();
+    probs.dispose();
+    out.probabilities.set(data, done * numClasses);
+    for (let i = 0; i < n; i++) {
+      let best = 0;
+      for (let c = 1; c < numClasses; c++) if (data[i * numClasses + c]! > data[i * numClasses + best]!) best = c;
+      out.classes[done + i] = best;
+      out.confidence[done + i] = data[i * numClasses + best]!;
+    }
+  }
+  return out;
+}

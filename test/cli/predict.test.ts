@@ -1,0 +1,55 @@
+import { mkdtemp, readFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { writeKaggleCsv } from "../../src/common/data/csv-write.js";
+import { loadDataset } from "../../src/common/data/datasets.js";
+import { runCli, summaryOf } from "../helpers/cli.js";
+
+/** `ringtrain predict`: a run trained on Kaggle-format CSVs writes a valid submission. */
+describe("ringtrain predict", () => {
+  let dir: string;
+  let runDir: string;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), "rt-predict-"));
+    await writeKaggleCsv(join(dir, "train.csv"), await loadDataset("mnist", "train", { limit: 3000 }));
+    await writeKaggleCsv(join(dir, "test.csv"), await loadDataset("mnist", "test", { limit: 300 }), { labelled: false });
+    await writeKaggleCsv(join(dir, "labelled-test.csv"), await loadDataset("mnist", "test", { limit: 300 }));
+    const r = await runCli(["train", "--dataset", dir, "--workers", "2", "--epochs", "3", "--batch-size", "32", "--runs-dir", join(dir, "runs")]);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    const { summary } = summaryOf(r.stdout);
+    runDir = summaryOf(r.stdout).runDir;
+    // 10% of train.csv is held out as the evaluation set
+    expect(summary).toMatchObject({ trainSamples: 2700, testSamples: 300 });
+  }, 120_000);
+
+  it("writes ImageId,Label for the Kaggle test.csv, ids from 1, one row per image", async () => {
+    const r = await runCli(["predict", runDir]);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    const lines = (await readFile(join(runDir, "submission.csv"), "utf8")).trim().split("\n");
+    expect(lines[0]).toBe("ImageId,Label");
+    expect(lines.length).toBe(301);
+    lines.slice(1).forEach((line, i) => expect(line).toMatch(new RegExp(`^${i + 1},[0-9]$`)));
+  });
+
+  it("scores a labelled CSV against its labels", async () => {
+    const out = join(dir, "labelled-submission.csv");
+    const r = await runCli(["predict", runDir, "--data", join(dir, "labelled-test.csv"), "--out", out]);
+    expect(r.code).toBe(0);
+    const accuracy = Number(/accuracy ([\d.]+)%/.exec(r.stdout)?.[1]);
+    expect(accuracy).toBeGreaterThan(80);
+    const predicted = (await readFile(out, "utf8")).trim().split("\n").slice(1).map((l) => Number(l.split(",")[1]));
+    const labels = (await loadDataset("mnist", "test", { limit: 300 })).labels;
+    const agree = predicted.filter((p, i) => p === labels[i]).length / 300;
+    expect(agree * 100).toBeCloseTo(accuracy, 1);
+  });
+
+  it("refuses a directory that is not a run", async () => {
+    const r = await runCli(["predict", dir]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/not a run directory/);
+  });
+});
