@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { mkdtemp, readFile, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -55,6 +56,20 @@ describe("training runs", () => {
     const diff = relativeDifference(await readWeights(runDir), await readWeights(summaryOf(big.stdout).runDir));
     expect(diff).toBeLessThanOrEqual(1e-5);
   });
+
+  it.skipIf(!existsSync("/usr/share/datasets/fashion-mnist"))(
+    "Fashion-MNIST trains with the default config by changing only the dataset (needs Debian's dataset-fashion-mnist)",
+    async () => {
+      const runsDir = await mkdtemp(join(tmpdir(), "rt-run-"));
+      const r = await runCli(["train", "--dataset", "fashion-mnist", "--workers", "2", "--epochs", "2", "--batch-size", "32", "--train-limit", "4000", "--test-limit", "1000", "--runs-dir", runsDir]);
+      expect(r.stderr).toBe("");
+      expect(r.code).toBe(0);
+      const { summary } = summaryOf(r.stdout);
+      expect(summary).toMatchObject({ dataset: "fashion-mnist", trainSamples: 4000, testSamples: 1000 });
+      // chance is 10%; 250 steps of the MLP on this subset reach ~75-80%
+      expect(summary.testAccuracy).toBeGreaterThan(0.7);
+    },
+  );
 });
 
 async function microBatchConfig(microBatchSize: number): Promise<string> {
