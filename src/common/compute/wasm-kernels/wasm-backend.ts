@@ -1,0 +1,52 @@
+import * as tf from "@tensorflow/tfjs";
+
+/**
+ * The part of tfjs-backend-wasm's `BackendWasm` the replacement kernels use.
+ * Tensors live in the wasm heap; `makeOutput` mallocs there.
+ *
+ * Heap views are only valid until the next allocation: a malloc may grow the
+ * wasm memory, which detaches every earlier `Float32Array` over the heap (they
+ * read as empty and swallow writes). Kernels therefore allocate all their
+ * outputs (and call any other kernel) first, and take views last.
+ */
+export interface WasmBackend extends tf.KernelBackend {
+  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
+  typedArrayFromHeap(info: tf.TensorInfo): Float32Array | Int32Array | Uint8Array;
+}
+
+/** Narrows a kernel's backend to the wasm backend; throws for any other backend. */
+export function asWasm(backend: unknown): WasmBackend {
+  const b = backend as Partial<WasmBackend> | null;
+  if (b === null || typeof b.makeOutput !== "function" || typeof b.typedArrayFromHeap !== "function") {
+    throw new Error("a wasm kernel patch ran on a backend that is not tfjs-backend-wasm (no makeOutput/typedArrayFromHeap)");
+  }
+  return b as WasmBackend;
+}
+
+/** A float32 view of `info`'s data in the wasm heap; valid until the next allocation (see {@link WasmBackend}). */
+export function f32View(backend: WasmBackend, info: tf.TensorInfo): Float32Array {
+  const view = backend.typedArrayFromHeap(info);
+  if (!(view instanceof Float32Array)) throw new Error(`expected a float32 tensor, got ${info.dtype} [${info.shape.join(",")}]`);
+  return view;
+}
+
+/** A kernel function as registered, callable with TensorInfo inputs. */
+export type KernelCall = (inputs: Record<string, tf.TensorInfo>, attrs: Record<string, unknown>) => tf.TensorInfo;
+
+/**
+ * Captures the kernel registered now for `kernelName` on `backendName` (the
+ * shipped one, when called before any patch replaces it) and returns a caller
+ * bound to `backend`. Undefined when the backend has no such kernel.
+ */
+export function shippedKernel(kernelName: string, backendName: string): ((backend: WasmBackend) => KernelCall) | undefined {
+  const config = tf.getKernel(kernelName, backendName);
+  if (config === undefined) return undefined;
+  const fn = config.kernelFunc;
+  return (backend) => (inputs, attrs) =>
+    fn({ inputs, backend, attrs: attrs as unknown as tf.NamedAttrMap }) as tf.TensorInfo;
+}
+
+/** A TensorInfo that shares `info`'s data under another shape of the same size (no copy, no refcount change). */
+export function viewAs(info: tf.TensorInfo, shape: number[]): tf.TensorInfo {
+  return { dataId: info.dataId, shape, dtype: info.dtype };
+}
