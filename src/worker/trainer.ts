@@ -2,12 +2,14 @@ import * as tf from "@tensorflow/tfjs";
 import { weightChecksum } from "../common/checksum.js";
 import type { RingAllreduce } from "../common/collective/ring-allreduce.js";
 import type { RunConfig } from "../common/config/schema.js";
-import { gatherBatch, type Dataset } from "../common/data/dataset.js";
-import { epochPermutation, globalBatchRange, microBatches, stepsPerEpoch, workerShare } from "../common/data/sampler.js";
+import { createSampleSource } from "../common/data/augment/sample-source.js";
+import type { Dataset } from "../common/data/dataset.js";
 import type { Model } from "../common/model/model.js";
 import { createOptimizer } from "../common/model/optimizers/registry.js";
+import { scheduleFactor } from "../common/model/schedules.js";
 import type { WorkerMessage } from "../common/protocol/messages.js";
 import { evaluateShare } from "./evaluator.js";
+import { BatchPipeline } from "./batch-pipeline.js";
 import { accumulateGradients } from "./gradient-step.js";
 
 /** Everything the training loop needs, wired up by the worker main. */
@@ -36,10 +38,12 @@ const PROGRESS_INTERVAL_MS = 250;
  * The training loop of one worker.
  *
  * Per optimizer step s of epoch e:
- *  1. the global batch s is a fixed slice of epoch e's permutation (the same on every rank);
+ *  1. the global batch s is a fixed slice of epoch e's permutation of the (possibly
+ *     augmented, virtually expanded) sample source — the same on every rank;
  *  2. this rank takes its share of it and, in micro-batches of at most `microBatchSize`,
  *     adds d(Σ loss / global batch)/dθ into one flat gradient buffer;
- *  3. the ring allreduce sums that buffer over ranks (same bits everywhere);
+ *  3. the ring allreduce sums that buffer over ranks (same bits everywhere), while this
+ *     rank prepares step s+1's first micro-batch;
  *  4. the optimizer updates the trainable part of the flat parameters, the batch-norm
  *     moving statistics fold in the allreduced batch statistics, and all is copied into the model.
  * At epoch end the rank reports its training metrics and weight checksum, then
@@ -47,13 +51,9 @@ const PROGRESS_INTERVAL_MS = 250;
  */
 export async function train(ctx: TrainerContext): Promise<void> {
   const { config, rank, worldSize, model, params, train: trainSet } = ctx;
-  const inputSize = trainSet.height * trainSet.width * trainSet.channels;
-  const globalBatch = config.batchSize === "full" ? trainSet.count : config.batchSize;
-  const steps = stepsPerEpoch(trainSet.count, globalBatch);
-  const largestShare = Math.ceil(globalBatch / worldSize);
-  const microCapacity = Math.max(1, Math.min(config.microBatchSize, largestShare));
-  const pixels = new Float32Array(microCapacity * inputSize);
-  const labels = new Int32Array(microCapacity);
+  const source = createSampleSource(trainSet, config.augment, config.seed);
+  const batches = new BatchPipeline(source, config.batchSize, config.microBatchSize, config.seed, rank, worldSize);
+  const steps = batches.stepsPerEpoch;
   // one fused buffer for the allreduce: the gradient, then the batch-norm statistics
   const gradients = new Float32Array(model.trainableSize + model.statisticsSize);
   const trainableParams = params.subarray(0, model.trainableSize);
@@ -65,8 +65,8 @@ export async function train(ctx: TrainerContext): Promise<void> {
 
   for (let epoch = 0; epoch < config.epochs; epoch++) {
     ctx.setPhase(`training epoch ${epoch + 1}`);
+    optimizer.learningRate = config.optimizer.learningRate * scheduleFactor(config.schedule, epoch, config.epochs);
     const epochStart = performance.now();
-    const permutation = epochPermutation(config.seed, epoch, trainSet.count);
     let lossSum = 0;
     let correct = 0;
     let seen = 0;
@@ -75,21 +75,23 @@ export async function train(ctx: TrainerContext): Promise<void> {
     for (let step = 0; step < steps; step++) {
       if (ctx.stopRequested()) return;
       const t0 = performance.now();
-      const { start, end } = globalBatchRange(trainSet.count, globalBatch, step);
-      const share = workerShare(end - start, worldSize, rank);
+      const position = { epoch, step };
+      const globalBatch = batches.stepSize(step);
       gradients.fill(0);
-      for (const micro of microBatches(share.count, microCapacity)) {
-        const from = start + share.offset + micro.offset;
-        const sampleIds = permutation.subarray(from, from + micro.count);
-        gatherBatch(trainSet, sampleIds, pixels, labels);
-        const batch = { pixels, labels, count: micro.count, inputSize, dropout: { seed: config.seed, epoch, sampleIds } };
-        const r = accumulateGradients(model, batch, trainSet.numClasses, config.loss, end - start, gradients);
+      const micros = batches.microRanges(position).length;
+      for (let micro = 0; micro < micros; micro++) {
+        const batch = batches.microBatch(position, micro);
+        const r = accumulateGradients(model, batch, trainSet.numClasses, config.loss, globalBatch, gradients);
         lossSum += r.lossSum;
         correct += r.correct;
+        seen += batch.count;
       }
-      seen += share.count;
       const t1 = performance.now();
-      await ctx.ring.allreduce(gradients, optimizerSteps);
+      const reduced = ctx.ring.allreduce(gradients, optimizerSteps);
+      // the next step's inputs (gathering, augmenting) are prepared while the gradients travel
+      const next = batches.next(position, config.epochs);
+      if (next !== undefined) batches.prefetch(next);
+      await reduced;
       const t2 = performance.now();
       optimizer.apply(trainableParams, trainableGradients);
       model.updateState(params, statistics);

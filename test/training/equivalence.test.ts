@@ -54,6 +54,32 @@ describe("worker count does not change training", () => {
     expect(relativeDifference(weights[0]!, weights[2]!)).toBeGreaterThan(1e-3);
   });
 
+  it("with augmentation too (online elastic + affine, and a copies-expanded set): 1 and 2 workers reach the same weights", async () => {
+    const runsDir = await mkdtemp(join(tmpdir(), "rt-equiv-"));
+    const augments = {
+      online: { mode: "online", kinds: [{ translate: 0.1, rotation: 15, elastic: { alpha: 30, sigma: 4 } }, { zoom: 0.1, shear: 10 }] },
+      copies: { mode: "copies", copies: 2, kinds: [{ translate: 0.1 }, { translate: 0.1, zoom: 0.15 }] },
+    };
+    for (const [mode, augment] of Object.entries(augments)) {
+      const config = join(runsDir, `${mode}.json`);
+      await writeFile(config, JSON.stringify({ checksumEvery: 1, model: { name: "mlp", hidden: [32] }, augment }));
+      const weights: Float32Array[] = [];
+      for (const workers of [1, 2]) {
+        const r = await runCli([
+          "train", config, "--workers", String(workers), "--batch-size", "64", "--epochs", "2",
+          "--train-limit", "320", "--test-limit", "100", "--runs-dir", runsDir, "--seed", "5",
+        ]);
+        expect(r.stderr).toBe("");
+        expect(r.code).toBe(0);
+        const { summary, runDir } = summaryOf(r.stdout);
+        // copies: the epoch is the expanded set of 3 x 320 samples
+        expect(summary.stepsPerEpoch, mode).toBe(mode === "copies" ? 15 : 5);
+        weights.push(await readWeights(runDir));
+      }
+      expect(relativeDifference(weights[0]!, weights[1]!), mode).toBeLessThanOrEqual(1e-5);
+    }
+  });
+
   it("a different seed gives different weights (the comparison above can fail)", async () => {
     const runsDir = await mkdtemp(join(tmpdir(), "rt-equiv-"));
     const args = ["train", "--workers", "2", "--batch-size", "64", "--epochs", "1", "--train-limit", "640", "--test-limit", "100", "--runs-dir", runsDir];

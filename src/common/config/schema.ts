@@ -1,7 +1,9 @@
 import { z } from "zod";
 import { BACKEND_NAMES } from "../compute/backend.js";
+import { augmentConfigSchema } from "../data/augment/config.js";
 import { optimizerConfigSchema } from "../model/optimizers/optimizer-config.js";
 import { modelConfigSchema } from "../model/model-config.js";
+import { scheduleSchema } from "../model/schedules.js";
 
 /**
  * The one schema of a run's configuration. Validated once at start-up; inside
@@ -54,6 +56,8 @@ export const runConfigSchema = z
     /** use only the first N training / test samples (quick experiments, tests) */
     trainLimit: positiveInt.optional(),
     testLimit: positiveInt.optional(),
+    /** per-sample augmentation of the training set: fresh variants each epoch (online) or a fixed expanded set (copies) */
+    augment: augmentConfigSchema.optional(),
     /** a validation split of the training set; datasets without a labelled test split (Kaggle CSV) hold out 10% by default */
     validation: validationSchema.optional(),
     model: modelConfigSchema.default({ name: "mlp" }),
@@ -65,6 +69,8 @@ export const runConfigSchema = z
     microBatchSize: positiveInt.default(1024),
     epochs: positiveInt.default(20),
     optimizer: optimizerConfigSchema.default({ name: "sgd", learningRate: 0.1 }),
+    /** per-epoch learning-rate schedule applied to optimizer.learningRate */
+    schedule: scheduleSchema.default({ name: "constant" }),
     seed: z.number().int().nonnegative().default(42),
     workers: positiveInt.max(256).default(2),
     backend: z.enum(BACKEND_NAMES).default("auto"),

@@ -79,3 +79,12 @@ export function microBatches(count: number, maxMicro: number): Array<{ offset: n
   }
   return out;
 }
+
+/**
+ * Samples in one epoch: the training set, or with `augment.mode: "copies"` its
+ * virtual expansion of (copies+1)·N (see createSampleSource). The coordinator
+ * plans steps from it without building the sample source.
+ */
+export function samplesPerEpoch(originalCount: number, augment: { mode: "online" } | { mode: "copies"; copies: number } | undefined): number {
+  return augment?.mode === "copies" ? (augment.copies + 1) * originalCount : originalCount;
+}

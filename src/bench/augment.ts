@@ -1,0 +1,142 @@
+/**
+ * Augmentation throughput on real MNIST, one core:
+ *
+ *   npx tsc -p tsconfig.build.json && node dist/bench/augment.js [--images 20000] [--runs 7] [--batch 256]
+ *
+ * Per kind, a sample source in `online` mode gathers batches of random
+ * training indices (as a worker does) until `--images` images are made; a run's
+ * rate is images / wall time, and the table shows the median over `--runs`
+ * runs, the kinds interleaved run by run so machine noise hits them alike.
+ * `none` is plain gatherBatch (no augment). Target: 50k images/s/core for the
+ * affine kinds. The last rows time the elastic displacement fields alone (two
+ * per image), exact smoothing against the spectral method that elastic kinds
+ * use by default (see src/common/data/augment/elastic.ts).
+ */
+import { loadavg } from "node:os";
+import { parseAugmentConfig, type AugmentConfig, type AugmentKindInput } from "../common/data/augment/config.js";
+import { ElasticField, type ElasticMethod } from "../common/data/augment/elastic.js";
+import { createSampleSource, type SampleSource } from "../common/data/augment/sample-source.js";
+import { loadDataset } from "../common/data/datasets.js";
+import { createRng } from "../common/random.js";
+
+const TARGET = 50_000;
+
+interface Args {
+  images: number;
+  runs: number;
+  batch: number;
+}
+
+function parseArgs(argv: string[]): Args {
+  const a: Args = { images: 20_000, runs: 7, batch: 256 };
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i];
+    const v = Number(argv[++i]);
+    if (!(Number.isInteger(v) && v > 0)) throw new Error(`${flag} needs a positive integer`);
+    if (flag === "--images") a.images = v;
+    else if (flag === "--runs") a.runs = v;
+    else if (flag === "--batch") a.batch = v;
+    else throw new Error(`unknown flag ${flag}: expected --images, --runs, --batch`);
+  }
+  return a;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((x, y) => x - y);
+  const m = s.length >> 1;
+  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
+}
+
+interface Case {
+  label: string;
+  /** one run: returns images per second */
+  run(): number;
+}
+
+function gatherCase(label: string, source: SampleSource, args: Args): Case {
+  const rng = createRng(1234);
+  const indices = new Uint32Array(args.batch);
+  const pixels = new Float32Array(args.batch * source.sampleSize);
+  const labels = new Int32Array(args.batch);
+  let epoch = 0;
+  return {
+    label,
+    run() {
+      const batches = Math.ceil(args.images / args.batch);
+      epoch++;
+      const t0 = performance.now();
+      for (let b = 0; b < batches; b++) {
+        for (let i = 0; i < indices.length; i++) indices[i] = rng.nextInt(source.count);
+        source.gather(indices, epoch, pixels, labels);
+      }
+      return (batches * args.batch) / ((performance.now() - t0) / 1000);
+    },
+  };
+}
+
+/** The displacement fields alone (two per image), exact smoothing vs nodes. */
+function fieldCase(sigma: number, method: ElasticMethod, args: Args): Case {
+  const field = new ElasticField(28, 28, sigma, method);
+  const dx = new Float64Array(784);
+  const dy = new Float64Array(784);
+  const rng = createRng(99);
+  return {
+    label: `fields only, sigma ${sigma}, ${method}${method === "spectral" ? ` (rank ${field.rankY})` : ""}`,
+    run() {
+      const t0 = performance.now();
+      for (let i = 0; i < args.images; i++) field.draw(rng, 34, dx, dy);
+      return args.images / ((performance.now() - t0) / 1000);
+    },
+  };
+}
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  const ds = await loadDataset("mnist", "train");
+  const online = (kind: AugmentKindInput): AugmentConfig => parseAugmentConfig({ mode: "online", kinds: [kind] });
+  const elastic = { alpha: 34, sigma: 4 };
+  const cases: Case[] = [
+    gatherCase("none (gatherBatch)", createSampleSource(ds, undefined, 1), args),
+    gatherCase("translate 0.1", createSampleSource(ds, online({ translate: 0.1 }), 1), args),
+    gatherCase("translate+zoom", createSampleSource(ds, online({ translate: 0.1, zoom: 0.15 }), 1), args),
+    gatherCase("translate+zoom+rotation", createSampleSource(ds, online({ translate: 0.1, zoom: 0.15, rotation: 36 }), 1), args),
+    gatherCase("shear 20", createSampleSource(ds, online({ shear: 20 }), 1), args),
+    gatherCase(
+      "reference study: copies 9 (10x)",
+      createSampleSource(
+        ds,
+        parseAugmentConfig({
+          mode: "copies",
+          copies: 9,
+          kinds: [{ translate: 0.1 }, { translate: 0.1, zoom: 0.15 }, { translate: 0.1, zoom: 0.15, rotation: 36 }],
+        }),
+        1,
+      ),
+      args,
+    ),
+    gatherCase("elastic a34 s4", createSampleSource(ds, online({ elastic }), 1), args),
+    gatherCase("elastic + translate+rotation", createSampleSource(ds, online({ elastic, translate: 0.1, rotation: 15 }), 1), args),
+    fieldCase(4, "exact", args),
+    fieldCase(4, "spectral", args),
+  ];
+  const rates = cases.map(() => [] as number[]);
+  for (const c of cases) c.run(); // warm-up: JIT and caches
+  for (let r = 0; r < args.runs; r++) cases.forEach((c, i) => rates[i]?.push(c.run()));
+
+  const load = loadavg()[0] ?? 0;
+  console.log(`augmentation throughput, MNIST train 28x28, one core, batch ${args.batch}, ${args.images} images/run, median of ${args.runs} runs (load average ${load.toFixed(2)})`);
+  console.log(`${"kind".padEnd(42)} ${"images/s".padStart(12)} ${"µs/image".padStart(9)} ${"min..max k/s".padStart(15)} ${"vs 50k/s".padStart(9)}`);
+  cases.forEach((c, i) => {
+    const xs = rates[i] ?? [];
+    const m = median(xs);
+    const range = `${(Math.min(...xs) / 1000).toFixed(0)}..${(Math.max(...xs) / 1000).toFixed(0)}`;
+    console.log(
+      `${c.label.padEnd(42)} ${m.toFixed(0).padStart(12)} ${(1e6 / m).toFixed(2).padStart(9)} ${range.padStart(15)} ${`${(m / TARGET).toFixed(2)}x`.padStart(9)}`,
+    );
+  });
+}
+
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exitCode = 1;
+});
