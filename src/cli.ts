@@ -3,6 +3,7 @@ import * as tf from "@tensorflow/tfjs";
 import { Command } from "commander";
 import { cliContext } from "./commands/cli-context.js";
 import { registerCoordinatorCommand } from "./commands/coordinator.js";
+import { registerAugmentPreviewCommand } from "./commands/augment-preview.js";
 import { registerPredictCommand } from "./commands/predict.js";
 import { registerTrainCommand } from "./commands/train.js";
 import { registerWorkerCommand } from "./commands/worker.js";
@@ -26,6 +27,7 @@ const program = new Command()
 registerTrainCommand(program);
 registerWorkerCommand(program);
 registerPredictCommand(program);
+registerAugmentPreviewCommand(program);
 registerCoordinatorCommand(program);
 
 /** 2 for usage errors, 130 for an interrupted run (as shells report Ctrl-C), 1 otherwise. */

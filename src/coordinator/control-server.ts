@@ -1,6 +1,7 @@
 import * as zmq from "zeromq";
 import { encodeMessage, parseWorkerMessage } from "../common/protocol/codec.js";
 import type { CoordinatorMessage, WorkerMessage } from "../common/protocol/messages.js";
+import type { SecurityOptions } from "../common/security/socket-security.js";
 
 /** Largest control message accepted from a worker (final weights of large models fit). */
 const MAX_MESSAGE_BYTES = 1 << 30;
@@ -25,13 +26,19 @@ export class ControlServer {
     this.socket = socket;
   }
 
-  /** Binds on `endpoint` (`ipc://…` or `tcp://127.0.0.1:*`); `address` is the resolved endpoint. */
-  static async bind(endpoint: string): Promise<ControlServer> {
+  /**
+   * Binds on `endpoint` (`ipc://…`, `tcp://127.0.0.1:*`, or for multi-node runs
+   * `tcp://0.0.0.0:29500` with `security`); `address` is the resolved endpoint.
+   * A message over `maxMessageBytes` drops its sender's connection in ZeroMQ
+   * before any of it is allocated.
+   */
+  static async bind(endpoint: string, options: { security?: SecurityOptions; maxMessageBytes?: number } = {}): Promise<ControlServer> {
     const socket = new zmq.Router({
+      ...options.security,
       linger: 0,
       sendHighWaterMark: CONTROL_HWM,
       receiveHighWaterMark: CONTROL_HWM,
-      maxMessageSize: MAX_MESSAGE_BYTES,
+      maxMessageSize: options.maxMessageBytes ?? MAX_MESSAGE_BYTES,
       mandatory: true,
       // a worker that stops reading must not block the coordinator forever (invariant 3)
       sendTimeout: 30_000,
@@ -62,6 +69,25 @@ export class ControlServer {
   /** Sends to one worker; resolves when queued (backpressure by high-water mark). */
   async send(peer: Buffer, message: CoordinatorMessage): Promise<void> {
     await this.socket.send([peer, encodeMessage(message)]);
+  }
+
+  /**
+   * Monitors connection events (multi-node runs): `onDrop` hears of every
+   * dropped connection, e.g. one that sent a message over the size limit,
+   * and `onHandshakeFailed` of every failed security handshake.
+   */
+  watch(onDrop: (endpoint: string) => void, onHandshakeFailed: (endpoint: string, why: string) => void): void {
+    const events = this.socket.events;
+    void (async () => {
+      try {
+        for await (const e of events) {
+          if (e.type === "disconnect") onDrop(e.address);
+          else if (e.type === "handshake:error:protocol" || e.type === "handshake:error:other") onHandshakeFailed(e.address, e.error.message);
+        }
+      } catch {
+        // the socket closed
+      }
+    })();
   }
 
   close(): void {

@@ -1,6 +1,8 @@
 import { fork, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { createInterface } from "node:readline";
+import { assignGpus, visibleDevices } from "../common/compute/gpu-assignment.js";
+import { childEnvironment } from "../common/launch/launch-env.js";
 
 /** A local worker process started by the coordinator. */
 export interface LocalWorker {
@@ -23,6 +25,10 @@ export interface LaunchOptions {
   rendezvousMs: number;
   allreduceMs: number;
   verbose: boolean;
+  /** NVIDIA GPUs on this host (0: none); each worker then sees only its own */
+  gpuCount?: number;
+  /** allow more workers than GPUs (they share devices round-robin) */
+  allowGpuSharing?: boolean;
   /** each line a worker writes to stdout/stderr */
   onOutput: (rank: number, line: string) => void;
   onExit: (worker: LocalWorker) => void;
@@ -45,6 +51,12 @@ export function cliEntryPoint(): string {
 export function launchLocalWorkers(options: LaunchOptions): LocalWorker[] {
   const entry = cliEntryPoint();
   const workers: LocalWorker[] = [];
+  // throws USAGE before anything starts when there are more workers than GPUs
+  const gpus = assignGpus({
+    localWorkers: options.worldSize,
+    devices: visibleDevices(options.gpuCount ?? 0, process.env.CUDA_VISIBLE_DEVICES),
+    allowSharing: options.allowGpuSharing ?? false,
+  });
   for (let rank = 0; rank < options.worldSize; rank++) {
     const args = [
       "worker",
@@ -58,7 +70,17 @@ export function launchLocalWorkers(options: LaunchOptions): LocalWorker[] {
     ];
     const child = fork(entry, args, {
       stdio: ["ignore", "pipe", "pipe", "ipc"],
-      env: { ...process.env, RINGTRAIN_LOCAL_RANK: String(rank), RINGTRAIN_VERBOSE: options.verbose ? "1" : "0" },
+      // ranks go by flag: launcher variables (SLURM_PROCID, RANK, ...) inherited
+      // from an enclosing job must not reach the children, nor a secret local runs do not use
+      env: childEnvironment(
+        process.env,
+        {
+          RINGTRAIN_LOCAL_RANK: String(rank),
+          RINGTRAIN_VERBOSE: options.verbose ? "1" : "0",
+          ...(gpus[rank] === undefined ? {} : { CUDA_VISIBLE_DEVICES: gpus[rank] }),
+        },
+        true,
+      ),
     });
     const worker: LocalWorker = { rank, child, pid: child.pid ?? -1, recentOutput: [], exited: false, exitCode: null, exitSignal: null };
     for (const stream of [child.stdout, child.stderr]) {

@@ -2,22 +2,42 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { RunConfig } from "../common/config/schema.js";
+import { countNvidiaGpus } from "../common/compute/gpu-assignment.js";
 import { loadRunDatasets } from "../common/data/run-datasets.js";
-import { stepsPerEpoch, workerShare } from "../common/data/sampler.js";
+import { samplesPerEpoch, stepsPerEpoch, workerShare } from "../common/data/sampler.js";
 import { describePeer, errorMessage, RingtrainError, type PeerIdentity } from "../common/errors.js";
 import type { Logger } from "../common/log.js";
-import { modelLayout } from "../common/model/models.js";
+import { planModel } from "../common/model/models.js";
 import { bytesToFloats } from "../common/protocol/codec.js";
+import { codeVersion, configHash } from "../common/protocol/compatibility.js";
 import type { WorkerMessage } from "../common/protocol/messages.js";
+import type { RunCredentials } from "../common/security/credentials.js";
+import { serverSecurity } from "../common/security/socket-security.js";
+import { startZapHandler, type ZapHandler } from "../common/security/zap-handler.js";
 import { withTimeout } from "../common/timeout.js";
 import { ControlServer, type IncomingMessage } from "./control-server.js";
+import { assignRanks, hostKeyOf } from "./rank-assignment.js";
 import { EpochAggregator } from "./epoch-aggregator.js";
 import { launchLocalWorkers, terminateWorkers, type LocalWorker } from "./launcher.js";
 import { ProgressDisplay } from "./progress.js";
 import { makeRunId, RunDirectory, type EpochRecord, type RunSummary } from "./results.js";
 
+/** A multi-node run: workers started elsewhere (by hand, srun, mpirun, Kubernetes) join over the network. */
+export interface RemoteWorkers {
+  /** control endpoint to bind, e.g. tcp://0.0.0.0:29500 */
+  listen: string;
+  /** workers to wait for; they get ranks 0..worldSize-1 */
+  worldSize: number;
+  /** the run's credentials; required unless `listen` is loopback */
+  credentials?: RunCredentials;
+}
+
 export interface RunOptions {
   config: RunConfig;
+  /** listen for remote workers instead of forking local ones */
+  remote?: RemoteWorkers;
+  /** local runs on a GPU host: allow more workers than GPUs (`--allow-gpu-sharing`) */
+  allowGpuSharing?: boolean;
   logger: Logger;
   /** show a progress bar (on a TTY) */
   progress: boolean;
@@ -54,22 +74,26 @@ interface WorkerState extends PeerIdentity {
  * naming the failed worker. Either way, no worker process is left running.
  */
 export async function runTraining(options: RunOptions): Promise<RunResult> {
-  const { config, logger } = options;
+  const { logger, remote } = options;
+  // a multi-node run's world size comes from --world-size; the config records it
+  const config: RunConfig = remote === undefined ? options.config : { ...options.config, workers: remote.worldSize };
   const started = performance.now();
 
   // 1. Validate the data before starting anything: errors name the file.
   const { train, test } = await loadRunDatasets(config);
-  if (config.batchSize !== "full" && config.batchSize > train.count) {
+  // with augment copies, an epoch is the virtual expanded set
+  const epochSamples = samplesPerEpoch(train.count, config.augment);
+  if (config.batchSize !== "full" && config.batchSize > epochSamples) {
     throw new RingtrainError(
       "CONFIG_INVALID",
-      `batchSize: ${config.batchSize} is larger than the training set (${train.count} samples of ${config.dataset}); use at most ${train.count}, or "full"`,
+      `batchSize: ${config.batchSize} is larger than the training set (${epochSamples} samples of ${config.dataset}); use at most ${epochSamples}, or "full"`,
     );
   }
-  const globalBatch = config.batchSize === "full" ? train.count : config.batchSize;
+  const globalBatch = config.batchSize === "full" ? epochSamples : config.batchSize;
   const worldSize = config.workers;
-  const steps = stepsPerEpoch(train.count, globalBatch);
+  const steps = stepsPerEpoch(epochSamples, globalBatch);
   const perWorker = { min: workerShare(globalBatch, worldSize, worldSize - 1).count, max: workerShare(globalBatch, worldSize, 0).count };
-  const layout = modelLayout(config.model, train.height * train.width * train.channels, train.numClasses);
+  const { layout } = planModel(config.model, train, train.numClasses);
 
   const runId = makeRunId(config.name);
   const runDir = new RunDirectory(config.runsDir, runId);
@@ -79,10 +103,39 @@ export async function runTraining(options: RunOptions): Promise<RunResult> {
     `run ${runId}: ${worldSize} workers, global batch ${globalBatch} (${perWorker.min === perWorker.max ? perWorker.max : `${perWorker.min}-${perWorker.max}`} per worker), ${steps} steps per epoch`,
   );
 
-  // 2. Endpoints: local runs listen only on loopback or ipc.
+  // 2. Endpoints: local runs listen only on loopback or ipc; a multi-node run
+  // listens where it was told, authenticating every peer (ZAP) when given credentials.
   const socketDir = await mkdtemp(join(tmpdir(), "ringtrain-"));
   const ipc = config.transport === "ipc";
-  const server = await ControlServer.bind(ipc ? `ipc://${socketDir}/control.sock` : "tcp://127.0.0.1:*");
+  let zap: ZapHandler | undefined;
+  if (remote?.credentials !== undefined) {
+    zap = await startZapHandler(remote.credentials, (e) => {
+      if (e.accepted) logger.debug({ address: e.address, mechanism: e.mechanism }, `authenticated a connection from ${e.address}`);
+      else logger.warn({ address: e.address, mechanism: e.mechanism }, `refused a connection from ${e.address}: ${e.reason}`);
+    });
+  }
+  const server =
+    remote === undefined
+      ? await ControlServer.bind(ipc ? `ipc://${socketDir}/control.sock` : "tcp://127.0.0.1:*")
+      : await ControlServer.bind(remote.listen, {
+          security: serverSecurity(remote.credentials),
+          // the largest legitimate message is the final weights
+          maxMessageBytes: Math.max(4 << 20, layout.totalSize * 4 + (1 << 20)),
+        }).catch((e: unknown) => {
+          zap?.stop();
+          throw new RingtrainError("USAGE", `cannot listen on ${remote.listen}: ${errorMessage(e)}`);
+        });
+  if (remote !== undefined) {
+    logger.info(
+      { listen: server.address, worldSize, security: remote.credentials?.mechanism ?? "none", fingerprint: remote.credentials?.fingerprint },
+      `waiting for ${worldSize} workers on ${server.address} (${remote.credentials === undefined ? "loopback, no authentication" : remote.credentials.mechanism === "curve" ? "authenticated, CurveZMQ-encrypted" : "authenticated"})`,
+    );
+    server.watch(
+      (endpoint) => logger.debug({ endpoint }, `a connection to ${endpoint} closed`),
+      (endpoint, why) => logger.warn({ endpoint }, `a security handshake on ${endpoint} failed: ${why}`),
+    );
+  }
+  const expectedConfigHash = configHash(config);
 
   const states: WorkerState[] = [];
   const epochs: EpochRecord[] = [];
@@ -103,8 +156,11 @@ export async function runTraining(options: RunOptions): Promise<RunResult> {
   };
   const aggregator = new EpochAggregator(worldSize, describeRank);
 
-  const workers: LocalWorker[] = launchLocalWorkers({
+  const gpuCount = remote !== undefined ? 0 : await countNvidiaGpus();
+  const workers: LocalWorker[] = remote !== undefined ? [] : launchLocalWorkers({
     worldSize,
+    gpuCount,
+    allowGpuSharing: options.allowGpuSharing ?? false,
     coordinatorAddress: server.address,
     dataBind: (rank) => (ipc ? `ipc://${socketDir}/data-${rank}.sock` : "tcp://127.0.0.1:*"),
     backend: config.backend,
@@ -129,10 +185,51 @@ export async function runTraining(options: RunOptions): Promise<RunResult> {
   const stateOf = (peer: Buffer): WorkerState | undefined => states.find((s) => s.peer?.equals(peer) === true);
   let helloCount = 0;
   let weightsSent = false;
+  /** remote workers that said hello, in join order, until the plan ranks them */
+  const joined: WorkerState[] = [];
+  let requestedRanks: (number | null)[] = [];
+  let localRanks: (number | null)[] = [];
+
+  const refuse = async (peer: Buffer, who: string, reason: string): Promise<void> => {
+    logger.warn({ worker: who }, `refused ${who}: ${reason}`);
+    await withTimeout(server.send(peer, { type: "refused", reason }), 5000, () => `refusal to ${who}`).catch(() => undefined);
+  };
+
+  const sendPlans = async (): Promise<void> => {
+    const members = states.map((m) => ({ rank: m.rank, host: m.host, pid: m.pid, dataAddress: m.dataAddress }));
+    logger.info({ backends: states.map((m) => m.backend?.name), members }, `all ${worldSize} workers joined (backend ${states[0]?.backend?.device ?? "?"})`);
+    for (const m of states) {
+      await server.send(m.peer!, { type: "plan", rank: m.rank, worldSize, runId, config, members });
+    }
+  };
+
+  const remoteHello = async (peer: Buffer, message: Extract<WorkerMessage, { type: "hello" }>): Promise<void> => {
+    const who = `worker on host ${message.host} (pid ${message.pid}, data address ${message.dataAddress})`;
+    if (joined.some((s) => s.peer?.equals(peer) === true)) return;
+    if (message.codeVersion !== codeVersion()) return refuse(peer, who, `it runs ${message.codeVersion}, the coordinator ${codeVersion()}: install the same ringtrain on every host`);
+    if (message.configHash !== null && message.configHash !== expectedConfigHash) {
+      return refuse(peer, who, `its config (hash ${message.configHash}) differs from the coordinator's (hash ${expectedConfigHash}): start it with the same config file, or without --config`);
+    }
+    if (joined.length >= worldSize) return refuse(peer, who, `the run already has its ${worldSize} workers`);
+    if (message.rank !== null && message.rank >= worldSize) return refuse(peer, who, `it asks for rank ${message.rank}, but the world size is ${worldSize}`);
+    if (message.rank !== null && requestedRanks.includes(message.rank)) return refuse(peer, who, `rank ${message.rank} is already taken by another worker`);
+    joined.push({ rank: -1, peer, host: message.host, pid: message.pid, backend: message.backend, dataAddress: message.dataAddress, phase: "rendezvous", lastSeen: performance.now(), done: false });
+    requestedRanks = [...requestedRanks, message.rank];
+    localRanks = [...localRanks, message.localRank];
+    helloCount++;
+    logger.info({ host: message.host, pid: message.pid, dataAddress: message.dataAddress, rank: message.rank }, `${who} joined (${helloCount}/${worldSize})`);
+    if (helloCount < worldSize) return;
+    const ranks = assignRanks(joined.map((s, i) => ({ requestedRank: requestedRanks[i] ?? null, hostKey: hostKeyOf(s.dataAddress), localRank: localRanks[i] ?? null, pid: s.pid })));
+    joined.forEach((s, i) => (s.rank = ranks[i] as number));
+    states.length = 0;
+    states.push(...[...joined].sort((a, b) => a.rank - b.rank));
+    await sendPlans();
+  };
 
   const handle = async ({ peer, message }: IncomingMessage): Promise<void> => {
+    if (message.type === "hello" && remote !== undefined) return remoteHello(peer, message);
     if (message.type === "hello") {
-      const rank = message.localRank;
+      const rank = message.rank;
       const s = rank === null ? undefined : states[rank];
       if (s === undefined || s.peer !== undefined) {
         logger.warn({ rank, pid: message.pid, host: message.host }, `refused a hello claiming rank ${String(rank)}: unknown or already taken`);
@@ -140,16 +237,15 @@ export async function runTraining(options: RunOptions): Promise<RunResult> {
       }
       Object.assign(s, { peer, host: message.host, pid: message.pid, backend: message.backend, dataAddress: message.dataAddress, phase: "rendezvous", lastSeen: performance.now() });
       helloCount++;
-      if (helloCount === worldSize) {
-        const members = states.map((m) => ({ rank: m.rank, host: m.host, pid: m.pid, dataAddress: m.dataAddress }));
-        logger.info({ backends: states.map((m) => m.backend?.name) }, `all ${worldSize} workers joined (backend ${states[0]?.backend?.device ?? "?"})`);
-        for (const m of states) {
-          await server.send(m.peer!, { type: "plan", rank: m.rank, worldSize, runId, config, members });
-        }
-      }
+      if (helloCount === worldSize) await sendPlans();
       return;
     }
-    const s = stateOf(peer);
+    const s = stateOf(peer) ?? joined.find((j) => j.peer?.equals(peer) === true);
+    if (s === undefined && message.type === "failure" && remote !== undefined) {
+      // a remote peer that never joined (refused, or late) does not stop the run
+      logger.warn({ host: message.host, pid: message.pid }, `a worker on host ${message.host} (pid ${message.pid}) that is not part of the run failed during ${message.phase}: ${message.message}`);
+      return;
+    }
     if (s === undefined && message.type === "failure") {
       // a worker that failed before its hello still names itself
       fail(new RingtrainError("WORKER_FAILED", `${describePeer(message)} failed during ${message.phase}: [${message.code}] ${message.message}`));
@@ -229,9 +325,19 @@ export async function runTraining(options: RunOptions): Promise<RunResult> {
   );
 
   // 4. Watchdog: rendezvous deadline and silent workers (invariant 3).
+  // Joined workers hear from the coordinator every second, so remote ones
+  // notice within their heartbeat bound when it vanishes.
   const watchdog = setInterval(() => {
     const now = performance.now();
+    for (const s of remote === undefined ? states : joined) {
+      if (s.peer !== undefined && !s.done) server.send(s.peer, { type: "heartbeat" }).catch(() => undefined);
+    }
     if (helloCount < worldSize && now - started > config.timeouts.rendezvousMs) {
+      if (remote !== undefined) {
+        const who = joined.map((s) => `${s.host} (pid ${s.pid})`).join(", ");
+        fail(new RingtrainError("TIMEOUT", `rendezvous: ${joined.length} of ${worldSize} workers joined ${server.address} within ${config.timeouts.rendezvousMs / 1000} s${who === "" ? "" : ` (${who})`}; start the others, or lower --world-size`));
+        return;
+      }
       const missing = states.filter((s) => s.peer === undefined).map((s) => describePeer(s));
       fail(new RingtrainError("TIMEOUT", `rendezvous: ${missing.join(", ")} did not join within ${config.timeouts.rendezvousMs / 1000} s`));
       return;
@@ -283,11 +389,17 @@ export async function runTraining(options: RunOptions): Promise<RunResult> {
   try {
     await finished;
     const summary = await summarize("completed");
-    for (const s of states) await withTimeout(server.send(s.peer!, { type: "shutdown", reason: "run completed" }), 5000, () => `shutdown to ${describePeer(s)}`).catch(() => undefined);
+    for (const s of states) await withTimeout(server.send(s.peer!, { type: "shutdown", reason: "run completed", failed: false }), 5000, () => `shutdown to ${describePeer(s)}`).catch(() => undefined);
     await waitForExits(workers, config.timeouts.shutdownMs);
     return { summary, runDir: runDir.path, epochs };
   } catch (e) {
     const error = e instanceof Error ? e : new Error(String(e));
+    // remote workers are not our children: tell them to leave (best effort, bounded)
+    for (const s of remote === undefined ? [] : joined) {
+      if (s.peer !== undefined) {
+        await withTimeout(server.send(s.peer, { type: "shutdown", reason: `run failed: ${errorMessage(error)}`, failed: true }), 1000, () => `shutdown to ${describePeer(s)}`).catch(() => undefined);
+      }
+    }
     // a failed run still leaves what it learned: the epochs it finished, in metrics.jsonl and summary.json
     await summarize("failed", errorMessage(error)).catch(() => undefined);
     throw error;
@@ -298,6 +410,7 @@ export async function runTraining(options: RunOptions): Promise<RunResult> {
     process.off("SIGTERM", onSignal);
     await terminateWorkers(workers, KILL_GRACE_MS);
     server.close();
+    zap?.stop();
     await serving.catch(() => undefined);
     await rm(socketDir, { recursive: true, force: true });
   }

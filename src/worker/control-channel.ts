@@ -1,5 +1,7 @@
+import { randomBytes } from "node:crypto";
 import * as zmq from "zeromq";
 import { RingtrainError } from "../common/errors.js";
+import type { SecurityOptions } from "../common/security/socket-security.js";
 import { encodeMessage, parseCoordinatorMessage } from "../common/protocol/codec.js";
 import type { CoordinatorMessage, WorkerMessage } from "../common/protocol/messages.js";
 import { withTimeout } from "../common/timeout.js";
@@ -22,11 +24,23 @@ export class ControlChannel {
   private readonly inbox: CoordinatorMessage[] = [];
   private waiter: ((m: CoordinatorMessage) => void) | undefined;
   private closed = false;
-  private shutdownHandler: ((reason: string) => void) | undefined;
+  private shutdownHandler: ((reason: string, failed: boolean) => void) | undefined;
   private sendChain: Promise<void> = Promise.resolve();
+  /** performance.now() of the last message from the coordinator (heartbeats included) */
+  lastReceived = performance.now();
 
-  constructor(readonly coordinatorAddress: string) {
+  /**
+   * @param security clientSecurity() of the run's credentials; none for a loopback coordinator.
+   */
+  constructor(
+    readonly coordinatorAddress: string,
+    security: SecurityOptions = {},
+  ) {
     this.socket = new zmq.Dealer({
+      // a fixed identity survives a reconnect (a link that flaps), so the
+      // coordinator keeps recognising this worker's messages
+      routingId: `rt-${process.pid}-${randomBytes(6).toString("hex")}`,
+      ...security,
       linger: 2000,
       sendHighWaterMark: CONTROL_HWM,
       receiveHighWaterMark: CONTROL_HWM,
@@ -38,8 +52,8 @@ export class ControlChannel {
     void this.receiveLoop();
   }
 
-  /** Called once when the coordinator says shutdown. */
-  onShutdown(handler: (reason: string) => void): void {
+  /** Called when the coordinator says shutdown (`failed`: the run ended with an error), or the channel breaks. */
+  onShutdown(handler: (reason: string, failed: boolean) => void): void {
     this.shutdownHandler = handler;
   }
 
@@ -48,8 +62,10 @@ export class ControlChannel {
       for await (const [frame] of this.socket) {
         if (frame === undefined) continue;
         const message = parseCoordinatorMessage(frame, `coordinator ${this.coordinatorAddress}`);
+        this.lastReceived = performance.now();
+        if (message.type === "heartbeat") continue;
         if (message.type === "shutdown") {
-          this.shutdownHandler?.(message.reason);
+          this.shutdownHandler?.(message.reason, message.failed);
           continue;
         }
         if (this.waiter !== undefined) {
@@ -61,7 +77,7 @@ export class ControlChannel {
         }
       }
     } catch (e) {
-      if (!this.closed) this.shutdownHandler?.(`control channel failed: ${(e as Error).message}`);
+      if (!this.closed) this.shutdownHandler?.(`control channel failed: ${(e as Error).message}`, true);
     }
   }
 
@@ -92,6 +108,9 @@ export class ControlChannel {
         () => `no '${type}' message from the coordinator at ${this.coordinatorAddress} during ${phase}`,
         () => (this.waiter = undefined),
       ));
+    if (message.type === "refused") {
+      throw new RingtrainError("PROTOCOL", `the coordinator at ${this.coordinatorAddress} refused this worker during ${phase}: ${message.reason}`);
+    }
     if (message.type !== type) {
       throw new RingtrainError("PROTOCOL", `expected '${type}' from the coordinator during ${phase}, got '${message.type}'`);
     }

@@ -1,13 +1,17 @@
 import { hostname } from "node:os";
 import * as tf from "@tensorflow/tfjs";
-import { RingAllreduce } from "../common/collective/ring-allreduce.js";
+import { bindRingReceiver, RingAllreduce } from "../common/collective/ring-allreduce.js";
 import { selectBackend, type BackendName } from "../common/compute/backend.js";
 import { parseConfig } from "../common/config/load.js";
 import { loadRunDatasets } from "../common/data/run-datasets.js";
 import { errorMessage, isRingtrainError, RingtrainError } from "../common/errors.js";
 import { buildModel } from "../common/model/models.js";
 import { bytesToFloats, floatsToBytes } from "../common/protocol/codec.js";
-import { withTimeout } from "../common/timeout.js";
+import { codeVersion } from "../common/protocol/compatibility.js";
+import type { RunCredentials } from "../common/security/credentials.js";
+import { clientSecurity, serverSecurity } from "../common/security/socket-security.js";
+import { startZapHandler, type ZapHandler } from "../common/security/zap-handler.js";
+import { formatDuration, withTimeout } from "../common/timeout.js";
 import { ControlChannel } from "./control-channel.js";
 import { train } from "./trainer.js";
 
@@ -15,16 +19,29 @@ import { train } from "./trainer.js";
 export interface WorkerOptions {
   /** the coordinator's control endpoint, e.g. ipc:///tmp/ringtrain-x/control.sock or tcp://10.0.0.1:29500 */
   coordinator: string;
-  /** the rank this worker was launched as */
-  rank: number;
-  worldSize: number;
+  /** the rank this worker was launched as, or null: the coordinator assigns one */
+  rank: number | null;
+  /** the world size the launcher expects, or null: the coordinator decides */
+  worldSize: number | null;
+  /** rank among this host's workers, when known */
+  localRank?: number | null;
   /** where to bind the data-plane receive socket */
   dataBind: string;
+  /** host to advertise in place of the bound one (a wildcard bind, or a name/NAT address peers reach) */
+  advertiseHost?: string;
   backend: BackendName;
   /** bound on waiting for the plan and the initial weights */
   rendezvousMs: number;
   /** bound on each allreduce phase */
   allreduceMs: number;
+  /** the run's credentials (non-loopback runs): authenticate, and with CURVE encrypt, every socket */
+  credentials?: RunCredentials;
+  /** hash of the config this worker was started with (`--config`); the coordinator refuses a different one */
+  configHash?: string | null;
+  /** how `host` is reported (default: the host name) */
+  hostLabel?: string;
+  /** lines for the operator (refused connections, coordinator silence) */
+  log?: (line: string) => void;
 }
 
 const HEARTBEAT_INTERVAL_MS = 1000;
@@ -35,39 +52,76 @@ const HEARTBEAT_INTERVAL_MS = 1000;
  */
 export async function runWorker(options: WorkerOptions): Promise<number> {
   let phase = "starting";
-  const control = new ControlChannel(options.coordinator);
+  const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const host = options.hostLabel ?? hostname();
+  let zap: ZapHandler | undefined;
+  if (options.credentials !== undefined) {
+    // the data-plane receiver authenticates its left neighbour through this process's ZAP handler
+    zap = await startZapHandler(options.credentials, (e) => {
+      if (!e.accepted) log(`ringtrain worker ${options.rank ?? "(unassigned)"} (pid ${process.pid}): refused a data-plane connection from ${e.address}: ${e.reason}`);
+    });
+  }
+  const control = new ControlChannel(options.coordinator, clientSecurity(options.credentials));
   let stop = false;
   let finished = false;
   let releaseShutdown: () => void = () => undefined;
   const shutdown = new Promise<void>((resolve) => (releaseShutdown = resolve));
-  control.onShutdown(() => {
+  control.onShutdown((_reason, failed) => {
     stop = true;
     releaseShutdown();
     // the coordinator ends the run: a worker mid-step must not wait for peers that are leaving
-    if (!finished) process.exit(0);
+    if (!finished) process.exit(failed ? 1 : 0);
   });
   const heartbeat = setInterval(() => void control.send({ type: "heartbeat", phase }).catch(() => undefined), HEARTBEAT_INTERVAL_MS);
+  // A coordinator that vanishes (its host died, its link dropped) sends no
+  // more heartbeats: leave within the bound instead of training on alone.
+  let coordinatorSilenceMs = options.rendezvousMs;
+  const watchdog = setInterval(() => {
+    const silent = performance.now() - control.lastReceived;
+    if (helloSent && !finished && silent > coordinatorSilenceMs) {
+      log(`ringtrain worker (host ${host}, pid ${process.pid}): the coordinator at ${options.coordinator} sent nothing for ${formatDuration(coordinatorSilenceMs)} during ${phase}; exiting`);
+      process.exit(1);
+    }
+  }, 500);
+  let helloSent = false;
   let ring: RingAllreduce | undefined;
+  let assignedRank: number | null = options.rank;
   try {
     phase = "selecting backend";
     const backend = await selectBackend(options.backend);
     phase = "binding data plane";
-    ring = await RingAllreduce.bind({ rank: options.rank, worldSize: options.worldSize, bindEndpoint: options.dataBind, timeoutMs: options.allreduceMs });
-    await control.send({ type: "hello", host: hostname(), pid: process.pid, localRank: options.rank, dataAddress: ring.address, backend });
+    const security = options.credentials === undefined ? undefined : { receiver: serverSecurity(options.credentials), sender: clientSecurity(options.credentials) };
+    const receiver = await bindRingReceiver(options.dataBind, { timeoutMs: options.allreduceMs, ...(security ? { security } : {}) });
+    const dataAddress = options.advertiseHost === undefined ? receiver.address : receiver.address.replace(/^tcp:\/\/(\[[^\]]+\]|[^:[\]]+):/, `tcp://${options.advertiseHost}:`);
+    control.lastReceived = performance.now();
+    helloSent = true;
+    await control.send({
+      type: "hello",
+      host,
+      pid: process.pid,
+      rank: options.rank,
+      localRank: options.localRank ?? null,
+      dataAddress,
+      backend,
+      codeVersion: codeVersion(),
+      configHash: options.configHash ?? null,
+    });
 
     phase = "waiting for the plan";
     const plan = await control.next("plan", options.rendezvousMs, phase);
     const config = parseConfig(plan.config, "the plan's config");
-    if (plan.rank !== options.rank || plan.worldSize !== options.worldSize) {
-      // the data-plane socket advertised in hello was bound for the launch rank
+    if ((options.rank !== null && plan.rank !== options.rank) || (options.worldSize !== null && plan.worldSize !== options.worldSize)) {
       throw new RingtrainError(
         "PROTOCOL",
-        `the coordinator assigned rank ${plan.rank} of ${plan.worldSize}, but this worker was launched as rank ${options.rank} of ${options.worldSize}`,
+        `the coordinator assigned rank ${plan.rank} of ${plan.worldSize}, but this worker was launched as rank ${options.rank ?? "(any)"} of ${options.worldSize ?? "(any)"}`,
       );
     }
+    assignedRank = plan.rank;
+    coordinatorSilenceMs = config.timeouts.heartbeatMs;
+    ring = await RingAllreduce.bind({ rank: plan.rank, worldSize: plan.worldSize, bindEndpoint: options.dataBind, timeoutMs: options.allreduceMs, receiver, ...(security ? { security } : {}) });
     phase = "loading data";
     const { train: trainSet, test: testSet } = await loadRunDatasets(config);
-    const model = buildModel(config.model, trainSet.height * trainSet.width * trainSet.channels, trainSet.numClasses);
+    const model = buildModel(config.model, trainSet, trainSet.numClasses);
 
     phase = "connecting the ring";
     await ring.connect(plan.members);
@@ -104,12 +158,15 @@ export async function runWorker(options: WorkerOptions): Promise<number> {
   } catch (e) {
     finished = true;
     const code = isRingtrainError(e) ? e.code : "INTERNAL";
-    await control.send({ type: "failure", code, message: errorMessage(e), phase, rank: options.rank, host: hostname(), pid: process.pid }).catch(() => undefined);
+    await control.send({ type: "failure", code, message: errorMessage(e), phase, rank: assignedRank ?? 0, host, pid: process.pid }).catch(() => undefined);
     if (process.env.RINGTRAIN_VERBOSE === "1") console.error(e);
+    else if (isRingtrainError(e, "PROTOCOL") || options.credentials !== undefined) log(`ringtrain worker (host ${host}, pid ${process.pid}): [${code}] ${errorMessage(e)}`);
     return 1;
   } finally {
     clearInterval(heartbeat);
+    clearInterval(watchdog);
     ring?.close();
     await control.close();
+    zap?.stop();
   }
 }

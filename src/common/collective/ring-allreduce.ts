@@ -66,6 +66,7 @@
 import type * as zmq from "zeromq";
 import { describePeer, RingtrainError, isRingtrainError } from "../errors.js";
 import { formatDuration } from "../timeout.js";
+import type { SecurityOptions } from "../security/socket-security.js";
 import { bindReceiver, connectSender, isZmqTimeout } from "../transport/data-sockets.js";
 import { addInto, addIntoBoth, bytesOf, copyInto } from "./f32-add.js";
 import { decodeHeader, describeFrame, encodeHeader, Phase, phaseName } from "./frame.js";
@@ -94,6 +95,18 @@ export interface RingAllreduceOptions {
   smallBufferBytes?: number;
   /** Largest ring payload frame, bytes; equal on all ranks. Default {@link DEFAULT_SUB_CHUNK_BYTES}. */
   subChunkBytes?: number;
+  /**
+   * Socket security for peers on other hosts: `receiver` options for this
+   * rank's PULL (serverSecurity()), `sender` options for its PUSH
+   * (clientSecurity()). None for loopback-only runs.
+   */
+  security?: { receiver: SecurityOptions; sender: SecurityOptions };
+  /**
+   * A receiver bound earlier with {@link bindRingReceiver} (a worker that must
+   * advertise its address before the coordinator assigns its rank); the
+   * instance takes ownership. `bindEndpoint` is then ignored.
+   */
+  receiver?: { socket: zmq.Pull; address: string };
 }
 
 /** Gather/ring crossover for 3 or more ranks; see docs/benchmarks.md for the measurements behind it. */
@@ -135,6 +148,38 @@ interface Expected {
   elements: number;
 }
 
+/**
+ * Binds a ring receiver (PULL) with the limits every ring receiver has, before
+ * the rank is known: the default limits do not depend on rank or world size.
+ * Pass the result as {@link RingAllreduceOptions.receiver}.
+ */
+export async function bindRingReceiver(
+  bindEndpoint: string,
+  opts: Pick<RingAllreduceOptions, "timeoutMs" | "context" | "smallBufferBytes" | "subChunkBytes" | "security">,
+): Promise<{ socket: zmq.Pull; address: string }> {
+  const small = opts.smallBufferBytes ?? Math.max(DEFAULT_SMALL_BUFFER_BYTES, DEFAULT_SMALL_BUFFER_BYTES_2_RANKS);
+  const sub = opts.subChunkBytes ?? DEFAULT_SUB_CHUNK_BYTES;
+  return bindReceiver(bindEndpoint, {
+    ...(opts.context ? { context: opts.context } : {}),
+    // Payload frames are at most this big; the header frame is 24 bytes.
+    maxMessageBytes: Math.max(small, sub, 64) + 64,
+    highWaterMark: HIGH_WATER_MARK,
+    // Secured sockets: receive in slices of at most SECURED_RECEIVE_SLICE_MS (see receive())
+    timeoutMs: opts.security ? Math.min(opts.timeoutMs, SECURED_RECEIVE_SLICE_MS) : opts.timeoutMs,
+    ...(opts.security ? { security: opts.security.receiver } : {}),
+  });
+}
+
+/**
+ * With PLAIN/CURVE security a connection that completes its ZAP handshake
+ * while this process's event loop is blocked (loading data, compiling wasm)
+ * can leave its first frames unnoticed by zeromq.js until the socket is read
+ * again (seen with 6 processes on 2 cores: a ring step stalled until its
+ * timeout). So a secured receiver waits in slices and simply reads again;
+ * the overall bound stays timeoutMs.
+ */
+const SECURED_RECEIVE_SLICE_MS = 500;
+
 /** One rank's end of the ring. Not re-entrant: await one allreduce before starting the next. */
 export class RingAllreduce {
   readonly address: string;
@@ -144,6 +189,8 @@ export class RingAllreduce {
   private readonly smallBufferBytes: number;
   private readonly subChunkElements: number;
   private readonly context: zmq.Context | undefined;
+  private readonly senderSecurity: SecurityOptions | undefined;
+  private readonly receiveSlices: number;
   private readonly pull: zmq.Pull;
   private push: zmq.Push | undefined;
   private left: RingMember | undefined;
@@ -162,6 +209,8 @@ export class RingAllreduce {
     this.smallBufferBytes = opts.smallBufferBytes ?? defaultSmallBufferBytes(opts.worldSize);
     this.subChunkElements = Math.max(16, Math.floor((opts.subChunkBytes ?? DEFAULT_SUB_CHUNK_BYTES) / 4));
     this.context = opts.context;
+    this.senderSecurity = opts.security?.sender;
+    this.receiveSlices = opts.security ? Math.max(1, Math.ceil(opts.timeoutMs / SECURED_RECEIVE_SLICE_MS)) : 1;
     this.pull = pull;
     this.address = address;
   }
@@ -182,13 +231,8 @@ export class RingAllreduce {
     if (!(timeoutMs > 0)) throw new RingtrainError("USAGE", `ring allreduce: timeoutMs ${timeoutMs} must be positive`);
     const small = opts.smallBufferBytes ?? defaultSmallBufferBytes(worldSize);
     const sub = opts.subChunkBytes ?? DEFAULT_SUB_CHUNK_BYTES;
-    const { socket, address } = await bindReceiver(opts.bindEndpoint, {
-      ...(opts.context ? { context: opts.context } : {}),
-      // Payload frames are at most this big; the header frame is 24 bytes.
-      maxMessageBytes: Math.max(small, sub, 64) + 64,
-      highWaterMark: HIGH_WATER_MARK,
-      timeoutMs,
-    });
+    if (opts.receiver !== undefined) return new RingAllreduce(opts, opts.receiver.socket, opts.receiver.address);
+    const { socket, address } = await bindRingReceiver(opts.bindEndpoint, { ...opts, smallBufferBytes: small, subChunkBytes: sub });
     return new RingAllreduce(opts, socket, address);
   }
 
@@ -216,6 +260,7 @@ export class RingAllreduce {
         maxMessageBytes: 0,
         highWaterMark: HIGH_WATER_MARK,
         timeoutMs: this.timeoutMs,
+        ...(this.senderSecurity ? { security: this.senderSecurity } : {}),
       });
     }
     return Promise.resolve();
@@ -369,17 +414,20 @@ export class RingAllreduce {
   /** Receives the next frame from the left neighbour and checks it is exactly `want`. Returns the payload bytes. */
   private async receive(want: Expected): Promise<Buffer> {
     const left = this.left as RingMember;
-    let frames: Buffer[];
-    try {
-      // bounded by the socket's receiveTimeout: no JavaScript timer per frame
-      frames = await this.pull.receive();
-    } catch (e) {
-      if (!isZmqTimeout(e)) throw e;
+    let frames: Buffer[] | undefined;
+    for (let slice = 1; frames === undefined; slice++) {
+      try {
+        // bounded by the socket's receiveTimeout: no JavaScript timer per frame
+        frames = await this.pull.receive();
+      } catch (e) {
+        if (!isZmqTimeout(e)) throw e;
+        if (slice < this.receiveSlices) continue;
       throw new RingtrainError(
         "TIMEOUT",
         `ring allreduce rank ${this.rank}: ${describePeer(left)} sent no ${phaseName(want.phase)} chunk ` +
           `for tag ${want.tag} (ring step ${want.step}, sub-chunk ${want.subChunk}) within ${formatDuration(this.timeoutMs)}`,
-      );
+        );
+      }
     }
     const got = frames.length === 2 && frames[0] ? decodeHeader(frames[0]) : undefined;
     const payload = frames[1];

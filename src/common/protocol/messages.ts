@@ -11,11 +11,13 @@ import { z } from "zod";
  * as msgpack-encoded typed arrays (see DESIGN.md measured facts).
  *
  * Handshake:
- *  1. worker → hello (its data-plane address, host, pid, backend)
- *  2. coordinator → plan (rank, world size, member table, resolved config) once all said hello
+ *  1. worker → hello (its data-plane address, host, pid, backend, launch rank if any,
+ *     code version and config hash); a worker the coordinator will not take gets `refused`
+ *  2. coordinator → plan (rank, world size, member table, resolved config) once all said hello;
+ *     from then on the coordinator also sends a heartbeat every second
  *  3. rank 0 → initialWeights; coordinator → weights to every rank
  *  4. workers train; they report progress, checksums, epochMetrics, evalResult asynchronously
- *  5. rank 0 → finalWeights; every rank → done; coordinator → shutdown
+ *  5. rank 0 → finalWeights; every rank → done; coordinator → shutdown (also on failure, with failed: true)
  */
 const bytes = z.custom<Uint8Array>((v) => v instanceof Uint8Array, { message: "expected binary data" });
 const count = z.number().int().nonnegative();
@@ -27,9 +29,16 @@ export const workerMessageSchema = z.discriminatedUnion("type", [
     type: z.literal("hello"),
     host: z.string(),
     pid: count,
+    /** the global rank this worker was launched as (flag or launcher environment), or null: the coordinator assigns one */
+    rank: count.nullable(),
+    /** its rank among the workers of its host, when known (placement, ring order) */
     localRank: count.nullable(),
     dataAddress: z.string().min(1),
     backend: backendInfo,
+    /** ringtrain version and wire-protocol version (see compatibility.ts): peers must agree */
+    codeVersion: z.string(),
+    /** hash of the config the worker was started with (`--config`), or null: it takes the coordinator's */
+    configHash: z.string().nullable(),
   }),
   z.object({ type: z.literal("heartbeat"), phase: z.string() }),
   z.object({ type: z.literal("initialWeights"), weights: bytes }),
@@ -78,7 +87,12 @@ export const coordinatorMessageSchema = z.discriminatedUnion("type", [
     members: z.array(ringMember),
   }),
   z.object({ type: z.literal("weights"), weights: bytes }),
-  z.object({ type: z.literal("shutdown"), reason: z.string() }),
+  /** liveness: sent every second to joined workers, so remote workers notice a vanished coordinator */
+  z.object({ type: z.literal("heartbeat") }),
+  /** the coordinator will not take this worker (wrong version or config, rank taken, run full); it should exit */
+  z.object({ type: z.literal("refused"), reason: z.string() }),
+  /** `failed`: the run ended with an error elsewhere, so the worker exits non-zero */
+  z.object({ type: z.literal("shutdown"), reason: z.string(), failed: z.boolean().default(false) }),
 ]);
 
 export type WorkerMessage = z.infer<typeof workerMessageSchema>;

@@ -14,6 +14,7 @@
  */
 import * as zmq from "zeromq";
 import { RingtrainError } from "../errors.js";
+import type { SecurityOptions } from "../security/socket-security.js";
 
 export interface DataSocketOptions {
   /** Socket context; required for `inproc://` (all ranks in one process share it). */
@@ -28,6 +29,11 @@ export interface DataSocketOptions {
    * path arms no JavaScript timer per frame.
    */
   timeoutMs: number;
+  /**
+   * Authentication / encryption options (serverSecurity() for the receiver,
+   * clientSecurity() for the sender); none for loopback-only runs.
+   */
+  security?: SecurityOptions;
 }
 
 const ENDPOINT = /^(tcp|ipc|inproc):\/\/.+/;
@@ -56,6 +62,7 @@ export async function bindReceiver(endpoint: string, opts: DataSocketOptions): P
     receiveHighWaterMark: opts.highWaterMark,
     maxMessageSize: opts.maxMessageBytes,
     receiveTimeout: opts.timeoutMs,
+    ...opts.security,
   });
   try {
     await socket.bind(endpoint);
@@ -75,6 +82,7 @@ export function connectSender(address: string, opts: DataSocketOptions): zmq.Pus
     linger: 0,
     sendHighWaterMark: opts.highWaterMark,
     sendTimeout: opts.timeoutMs,
+    ...opts.security,
   });
   try {
     socket.connect(address);

@@ -1,0 +1,30 @@
+import { describe, expect, it } from "vitest";
+import { isLoopbackEndpoint, toControlEndpoint } from "../../../src/common/launch/endpoint.js";
+import { firstSlurmHost } from "../../../src/common/launch/slurm-nodelist.js";
+import { localAddressToward } from "../../../src/common/launch/advertise.js";
+
+describe("endpoints", () => {
+  it("turns addresses into ZeroMQ endpoints", () => {
+    expect(toControlEndpoint("10.0.0.1:29500", "x")).toBe("tcp://10.0.0.1:29500");
+    expect(toControlEndpoint("node7", "x")).toBe("tcp://node7:29500");
+    expect(toControlEndpoint("tcp://h:1", "x")).toBe("tcp://h:1");
+    expect(toControlEndpoint("ipc:///tmp/s", "x")).toBe("ipc:///tmp/s");
+    expect(() => toControlEndpoint("h:70000", "--listen")).toThrow(/--listen "h:70000": port 70000 is outside/);
+  });
+
+  it("knows what stays on this machine", () => {
+    for (const e of ["tcp://127.0.0.1:1", "tcp://localhost:1", "tcp://[::1]:1", "ipc:///tmp/x", "inproc://a"]) expect(isLoopbackEndpoint(e)).toBe(true);
+    for (const e of ["tcp://0.0.0.0:1", "tcp://10.0.0.1:1", "tcp://*:1", "tcp://node1:1"]) expect(isLoopbackEndpoint(e)).toBe(false);
+  });
+
+  it("expands the first host of a Slurm node list", () => {
+    expect(firstSlurmHost("node1")).toBe("node1");
+    expect(firstSlurmHost("node[003-010]")).toBe("node003");
+    expect(firstSlurmHost("a[2,4-5]-ib,b1")).toBe("a2-ib");
+    expect(() => firstSlurmHost("")).toThrow(/SLURM_NODELIST "" is not a Slurm node list/);
+  });
+
+  it("finds the local address that routes to a host", async () => {
+    expect(await localAddressToward("127.0.0.1", 9)).toBe("127.0.0.1");
+  });
+});
