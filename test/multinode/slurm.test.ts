@@ -8,6 +8,15 @@ import { kill, LOCAL_SLURM, port, ringtrain, slurmUnavailable, start, waitFor, w
 
 const unavailable = slurmUnavailable();
 
+function daemonRunning(name: string): boolean {
+  try {
+    execFileSync("pgrep", ["-x", name], { stdio: "ignore" });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * A real one-node Slurm cluster: `srun -n 4 ringtrain worker` gives each task
  * its rank through SLURM_PROCID / SLURM_NTASKS / SLURM_LOCALID, and the run
@@ -15,11 +24,15 @@ const unavailable = slurmUnavailable();
  */
 describe.skipIf(unavailable !== undefined)(`Slurm${unavailable === undefined ? "" : ` (skipped: ${unavailable})`}`, () => {
   const procs: Proc[] = [];
+  let startedSlurm = false;
   beforeAll(() => {
+    startedSlurm = !daemonRunning("slurmctld");
     execFileSync("bash", [LOCAL_SLURM], { stdio: "ignore", timeout: 120_000 });
   });
   afterAll(() => {
     for (const p of procs) kill(p);
+    // leave the machine as we found it: daemons we started must not outlive the suite
+    if (startedSlurm) execFileSync("bash", [LOCAL_SLURM, "stop"], { stdio: "ignore", timeout: 30_000 });
   });
 
   it("srun -n 4 trains and matches the single-host run", async () => {
