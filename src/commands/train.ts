@@ -29,6 +29,7 @@ export function registerTrainCommand(program: Command): void {
     .option("--test-limit <n>", "use only the first n test samples", positiveInt("--test-limit"))
     .addOption(new Option("--transport <kind>", "data plane between local workers").choices(["ipc", "tcp"]))
     .option("--runs-dir <dir>", "where run directories are written (default: runs)")
+    .option("--allow-gpu-sharing", "on a GPU host, allow more workers than GPUs (workers then share devices round-robin)", false)
     .option("--verbose", "print stack traces and worker output", false)
     .action(async (configPath: string | undefined, flags: Record<string, unknown>) => {
       cliContext.verbose ||= flags.verbose === true;
@@ -47,7 +48,13 @@ export function registerTrainCommand(program: Command): void {
         dataset: flags.dataset as string | undefined,
       });
       const logger = createLogger({ level: cliContext.verbose ? "debug" : "info" });
-      const result = await runTraining({ config, logger, progress: process.stderr.isTTY, verbose: cliContext.verbose });
+      const result = await runTraining({
+        config,
+        logger,
+        progress: process.stderr.isTTY,
+        verbose: cliContext.verbose,
+        allowGpuSharing: flags.allowGpuSharing === true,
+      });
       if (process.stdout.isTTY) process.stdout.write(formatSummary(result.summary, result.runDir));
       else logger.info({ summary: result.summary, runDir: result.runDir }, "summary");
     });
