@@ -160,10 +160,10 @@ async function main(): Promise<void> {
   if (!(await tf.setBackend("wasm"))) throw new Error("the wasm backend failed to initialise");
   await tf.ready();
   if (!args.unpatched) installKernelPatches("wasm");
-  const matMul = shippedKernel("BatchMatMul", "wasm");
-  if (args.unpatched && tf.getKernel("Conv2DBackpropFilter", "wasm") === undefined && matMul !== undefined) {
+  const conv2d = shippedKernel("Conv2D", "wasm");
+  if (args.unpatched && tf.getKernel("Conv2DBackpropFilter", "wasm") === undefined && conv2d !== undefined) {
     // Shipped wasm has no filter gradient at all: add only ours, so that the baseline can train a CNN.
-    tf.registerKernel(makeConv2DBackpropFilter("wasm", matMul));
+    tf.registerKernel(makeConv2DBackpropFilter("wasm", conv2d));
   }
   const timer = new KernelTimer(args.byShape);
   timer.wrapAll("wasm");

@@ -1,30 +1,52 @@
 import * as tf from "@tensorflow/tfjs";
-import { im2col, im2colTransposed, type ConvGeometry } from "./im2col.js";
-import { transpose2d } from "./transpose2d.js";
-import { asWasm, f32View, viewAs, type KernelCall, type WasmBackend } from "./wasm-backend.js";
+import { smallFilterGradient } from "./small-filter-grad.js";
+import { asWasm, f32View, type KernelCall, type WasmBackend } from "./wasm-backend.js";
 
-/** Patch-matrix chunk size (floats) for the chunked strategy: ~1 MiB stays in L2. */
-const CHUNK_FLOATS = 1 << 18;
+/** When to cut the batch into chunks (see {@link chunkSamples}); the defaults are measured, tests shrink them. */
+export interface FilterChunking {
+  /** budget (floats) for one chunk's filter operand, the transposed dy */
+  filterFloats: number;
+  /** output rows (inChannels·filterHeight·filterWidth) from which chunking pays */
+  minRows: number;
+}
+
+const DEFAULT_CHUNKING: FilterChunking = { filterFloats: 1 << 17, minRows: 64 };
 
 /**
  * `Conv2DBackpropFilter` for wasm, which ships without it (so CNNs cannot
- * train there as shipped).
+ * train there as shipped). Two paths:
  *
- * dW[k, co] = Σₘ patches[m, k] · dy[m, co], k = (fh, fw, ci), m = (n, oh, ow),
- * computed with the shipped wasm matMul (XNNPACK GEMM), which is fast only
- * untransposed and packs its right operand on every call (its packed copy is
- * cached under the tensor's id, so every right operand here is a fresh
- * tensor). Two layouts, by measurement on the reference CNN at batch 128:
- * - K ≥ Cout (e.g. 3×3×32 → 64): per chunk of samples, colsᵀ [K, mc] · dy [mc, Cout],
- *   summed over chunks; chunking keeps the transposed im2col in cache
- *   (~2x faster than one whole-batch product).
- * - K < Cout (e.g. 3×3×1 → 32): dyᵀ [Cout, M] · cols [M, K], then a small
- *   transpose; a GEMM with only K rows on the left is slow.
+ * 1. Small filters (K·Cout/4 ≤ 96, Cout % 4 = 0, e.g. the first layer,
+ *    3×3×1 → 32): a generated WebAssembly SIMD kernel (small-filter-grad.ts).
+ * 2. Otherwise one forward XNNPACK convolution with the batch and channel
+ *    axes swapped:
+ *
+ *   dW[fh, fw, ci, co] = Σₙ Σ_{oh,ow} x[n, oh·sh + fh − pt, ow·sw + fw − pl, ci] · dy[n, oh, ow, co]
+ *
+ * is a valid convolution whose *input* is x laid out [ci, H', W', n] (batch ci,
+ * channels n, zero-padded by pt/pl and cropped or extended to
+ * H' = FH + (OH − 1)·sh), whose *filter* is dy laid out [OH, OW, n, co] with
+ * dilation (sh, sw), and whose output is [ci, FH, FW, co], a small transpose
+ * away from dW; no patch matrix is built. XNNPACK packs its filter operand on
+ * every call (~5–10 ns per element), which is why path 1 exists: for the
+ * first layer dy is 2.8M floats. Measured on the reference CNN at batch 128
+ * (loaded 2-core machine), 3×3×32 → 64 on 13×13: im2col + matMul 73 ms, this
+ * ~38 ms, near the GEMM's own speed (the forward convolution of the same
+ * FLOPs takes ~20–28 ms and packs only a 3×3×32×64 filter).
+ *
+ * When the swapped convolution has many output rows, XNNPACK streams the
+ * whole filter operand once per row tile, so the batch is cut into chunks
+ * whose transposed dy stays in L2 (2^17 floats: 38 ms; 2^19: 42 ms; the
+ * whole batch: 70 ms), and the chunk results are summed.
  * NHWC only (as the wasm Conv2D); any stride and padding.
  *
- * @param matMul the shipped wasm `BatchMatMul`, captured before any patch.
+ * @param conv2d the shipped wasm `Conv2D`, captured before any patch.
  */
-export function makeConv2DBackpropFilter(backendName: string, matMul: (backend: WasmBackend) => KernelCall): tf.KernelConfig {
+export function makeConv2DBackpropFilter(
+  backendName: string,
+  conv2d: (backend: WasmBackend) => KernelCall,
+  chunking: FilterChunking = DEFAULT_CHUNKING,
+): tf.KernelConfig {
   return {
     kernelName: "Conv2DBackpropFilter",
     backendName,
@@ -44,53 +66,102 @@ export function makeConv2DBackpropFilter(backendName: string, matMul: (backend: 
         pad,
         dimRoundingMode,
       );
-      const g: ConvGeometry = { ...info, padTop: info.padInfo.top, padLeft: info.padInfo.left };
-      const k = info.filterHeight * info.filterWidth * info.inChannels;
-      const dW = k >= info.outChannels ? chunkedColsT(backend, matMul(backend), x, dy, g, k, info.outChannels)
-        : dyTCols(backend, matMul(backend), x, dy, g, k, info.outChannels);
-      return viewAs(dW, [...filterShape]);
+      return smallFilterGradient(backend, x, dy, info)
+        ?? swappedConvolution(backend, conv2d(backend), x, dy, info, chunkSamples(info, chunking));
     },
   };
 }
 
-function chunkedColsT(
-  backend: WasmBackend, matMul: KernelCall, x: tf.TensorInfo, dy: tf.TensorInfo, g: ConvGeometry, k: number, cout: number,
+/** Samples per chunk: the whole batch unless the output has many rows and the transposed dy is over budget. */
+export function chunkSamples(info: tf.backend_util.Conv2DInfo, chunking: FilterChunking = DEFAULT_CHUNKING): number {
+  const rows = info.inChannels * info.filterHeight * info.filterWidth;
+  if (rows < chunking.minRows) return Math.max(1, info.batchSize);
+  const perSample = info.outHeight * info.outWidth * info.outChannels;
+  return Math.max(1, Math.min(info.batchSize, Math.floor(chunking.filterFloats / Math.max(1, perSample))));
+}
+
+function swappedConvolution(
+  backend: WasmBackend, conv2d: KernelCall, x: tf.TensorInfo, dy: tf.TensorInfo, info: tf.backend_util.Conv2DInfo, step: number,
 ): tf.TensorInfo {
-  const perSample = g.outHeight * g.outWidth;
-  const samplesPerChunk = Math.max(1, Math.floor(CHUNK_FLOATS / (k * perSample)));
-  const dW = backend.makeOutput([k, cout], "float32");
-  for (let n0 = 0; n0 < g.batchSize; n0 += samplesPerChunk) {
-    const n1 = Math.min(g.batchSize, n0 + samplesPerChunk);
-    const mc = (n1 - n0) * perSample;
-    const colsT = backend.makeOutput([k, mc], "float32");
-    const dyChunk = backend.makeOutput([mc, cout], "float32");
-    im2colTransposed(f32View(backend, x), g, n0, n1, f32View(backend, colsT));
-    f32View(backend, dyChunk).set(f32View(backend, dy).subarray(n0 * perSample * cout, n1 * perSample * cout));
-    const part = matMul({ a: colsT, b: dyChunk }, { transposeA: false, transposeB: false });
-    const acc = f32View(backend, dW);
+  const { batchSize, inChannels: cin, outChannels: cout, filterHeight: fh, filterWidth: fw, outHeight: oh, outWidth: ow } = info;
+  const taps = fh * fw;
+  const dW = backend.makeOutput([fh, fw, cin, cout], "float32");
+  if (batchSize === 0 || oh === 0 || ow === 0) {
+    f32View(backend, dW).fill(0);
+    return dW;
+  }
+  const hp = fh + (oh - 1) * info.strideHeight;
+  const wp = fw + (ow - 1) * info.strideWidth;
+  // [ci, FH, FW, co], summed over chunks; the chunk outputs are small (one filter's size).
+  const acc = new Float32Array(cin * taps * cout);
+  for (let n0 = 0; n0 < batchSize; n0 += step) {
+    const n1 = Math.min(batchSize, n0 + step);
+    const nc = n1 - n0;
+    const input = backend.makeOutput([cin, hp, wp, nc], "float32");
+    // A fresh filter tensor per call: the wasm Conv2D caches its packed filter under the tensor's id.
+    const filter = backend.makeOutput([oh, ow, nc, cout], "float32");
+    packInput(f32View(backend, x), info, n0, n1, hp, wp, f32View(backend, input));
+    packFilter(f32View(backend, dy), oh * ow, cout, n0, n1, f32View(backend, filter));
+    const part = conv2d(
+      { x: input, filter },
+      { strides: [1, 1], pad: "valid", dataFormat: "NHWC", dilations: [info.strideHeight, info.strideWidth], dimRoundingMode: undefined },
+    );
+    backend.disposeData(input.dataId);
+    backend.disposeData(filter.dataId);
     const p = f32View(backend, part);
     if (n0 === 0) acc.set(p);
-    else for (let i = 0; i < p.length; i++) acc[i] = (acc[i] as number) + (p[i] as number);
+    else for (let i = 0; i < acc.length; i++) acc[i] = (acc[i] as number) + (p[i] as number);
     backend.disposeData(part.dataId);
-    backend.disposeData(colsT.dataId);
-    backend.disposeData(dyChunk.dataId);
+  }
+  // [ci, tap, co] -> [tap, ci, co]
+  const out = f32View(backend, dW);
+  for (let ci = 0; ci < cin; ci++) {
+    for (let t = 0; t < taps; t++) out.set(acc.subarray((ci * taps + t) * cout, (ci * taps + t + 1) * cout), (t * cin + ci) * cout);
   }
   return dW;
 }
 
-function dyTCols(
-  backend: WasmBackend, matMul: KernelCall, x: tf.TensorInfo, dy: tf.TensorInfo, g: ConvGeometry, k: number, cout: number,
-): tf.TensorInfo {
-  const m = g.batchSize * g.outHeight * g.outWidth;
-  const cols = backend.makeOutput([m, k], "float32");
-  const dyT = backend.makeOutput([cout, m], "float32");
-  im2col(f32View(backend, x), g, f32View(backend, cols));
-  transpose2d(f32View(backend, dy), 0, m, cout, f32View(backend, dyT));
-  const dWT = matMul({ a: dyT, b: cols }, { transposeA: false, transposeB: false });
-  backend.disposeData(cols.dataId);
-  backend.disposeData(dyT.dataId);
-  const dW = backend.makeOutput([k, cout], "float32");
-  transpose2d(f32View(backend, dWT), 0, cout, k, f32View(backend, dW));
-  backend.disposeData(dWT.dataId);
-  return dW;
+/**
+ * out[ci, r, c, n − n0] = x[n, r − padTop, c − padLeft, ci] (0 outside x) for
+ * r < hp, c < wp: every element written. One input pixel at a time, its
+ * [nc, cin] block transposed to [cin, nc], so reads and writes both stay in
+ * a few cache lines per pixel.
+ */
+function packInput(
+  x: Float32Array, info: tf.backend_util.Conv2DInfo, n0: number, n1: number, hp: number, wp: number, out: Float32Array,
+): void {
+  const { inHeight: h, inWidth: w, inChannels: cin } = info;
+  const pt = info.padInfo.top;
+  const pl = info.padInfo.left;
+  const nc = n1 - n0;
+  const plane = hp * wp * nc;
+  const sampleStride = h * w * cin;
+  const rLo = Math.max(0, pt);
+  const rHi = Math.min(hp, h + pt);
+  const cLo = Math.max(0, pl);
+  const cHi = Math.min(wp, w + pl);
+  if (rLo > 0 || rHi < hp || cLo > 0 || cHi < wp) out.fill(0);
+  for (let r = rLo; r < rHi; r++) {
+    for (let c = cLo; c < cHi; c++) {
+      const src0 = (n0 * h + (r - pt)) * w * cin + (c - pl) * cin;
+      const dst0 = (r * wp + c) * nc;
+      for (let n = 0; n < nc; n++) {
+        const src = src0 + n * sampleStride;
+        let dst = dst0 + n;
+        for (let ci = 0; ci < cin; ci++, dst += plane) out[dst] = x[src + ci] as number;
+      }
+    }
+  }
+}
+
+/** out[p, n − n0, co] = dy[n, p, co] for the `pixels` = OH·OW output positions p: [n, p, co] -> [p, n, co]. */
+function packFilter(dy: Float32Array, pixels: number, cout: number, n0: number, n1: number, out: Float32Array): void {
+  const nc = n1 - n0;
+  for (let n = 0; n < nc; n++) {
+    let src = (n0 + n) * pixels * cout;
+    for (let p = 0; p < pixels; p++, src += cout) {
+      const dst = (p * nc + n) * cout;
+      for (let c = 0; c < cout; c++) out[dst + c] = dy[src + c] as number;
+    }
+  }
 }

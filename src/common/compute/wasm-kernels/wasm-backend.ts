@@ -1,4 +1,5 @@
 import * as tf from "@tensorflow/tfjs";
+import { asWasmMemory, type WasmMemory } from "./wasm-module.js";
 
 /**
  * The part of tfjs-backend-wasm's `BackendWasm` the replacement kernels use.
@@ -12,6 +13,10 @@ import * as tf from "@tensorflow/tfjs";
 export interface WasmBackend extends tf.KernelBackend {
   makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
   typedArrayFromHeap(info: tf.TensorInfo): Float32Array | Int32Array | Uint8Array;
+  /** byte offset of a tensor's data in the heap */
+  getMemoryOffset(dataId: tf.DataId): number;
+  /** the Emscripten module; `asm.memory` is the heap's WebAssembly.Memory */
+  wasm?: { asm?: { memory?: unknown } };
 }
 
 /** Narrows a kernel's backend to the wasm backend; throws for any other backend. */
@@ -21,6 +26,15 @@ export function asWasm(backend: unknown): WasmBackend {
     throw new Error("a wasm kernel patch ran on a backend that is not tfjs-backend-wasm (no makeOutput/typedArrayFromHeap)");
   }
   return b as WasmBackend;
+}
+
+/**
+ * The heap's `WebAssembly.Memory`, for generated kernels that import it
+ * (wasm-module.ts); undefined where this tfjs-backend-wasm build does not
+ * expose it (then those kernels are skipped).
+ */
+export function heapMemory(backend: WasmBackend): WasmMemory | undefined {
+  return asWasmMemory(backend.wasm?.asm?.memory);
 }
 
 /** A float32 view of `info`'s data in the wasm heap; valid until the next allocation (see {@link WasmBackend}). */

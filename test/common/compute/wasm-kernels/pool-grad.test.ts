@@ -33,3 +33,36 @@ describe("wasm pooling gradients", () => {
     }
   }
 });
+
+describe("wasm MaxPoolGrad: ties, NaN and −∞ follow cpu's first-maximum rule", () => {
+  // Values from {−1, 0, 1} tie often; NaN and −∞ sprinkled in, and windows that are all −∞.
+  const make = (size: number): Float32Array => {
+    const v = normals(7, size).map((r) => Math.round(r));
+    for (let i = 0; i < size; i += 7) v[i] = NaN;
+    for (let i = 3; i < size; i += 11) v[i] = -Infinity;
+    v.fill(-Infinity, 0, 8); // the first 2×2 windows of a 4-channel input: all −∞
+    return v;
+  };
+  const shapes: Array<{ shape: [number, number, number, number]; size: [number, number]; stride: number; pad: "same" | "valid" }> = [
+    { shape: [3, 6, 6, 4], size: [2, 2], stride: 2, pad: "valid" },
+    { shape: [2, 7, 5, 4], size: [2, 2], stride: 1, pad: "same" },
+    { shape: [2, 7, 7, 3], size: [3, 3], stride: 2, pad: "same" },
+    { shape: [1, 5, 8, 4], size: [1, 4], stride: 2, pad: "valid" },
+  ];
+  for (const c of shapes) {
+    it(`[${c.shape.join(",")}], window ${c.size.join("x")}, stride ${c.stride}, ${c.pad}`, async () => {
+      const size = c.shape.reduce((p, d) => p * d, 1);
+      const xv = make(size);
+      await expectWasmMatchesCpu(() => {
+        const x = tf.tensor4d(xv, c.shape);
+        const y = tf.maxPool(x, c.size, c.stride, c.pad);
+        // a fixed finite upstream gradient, different per output element
+        const dy = tf.tensor(normals(8, y.size), y.shape);
+        const dx = tf.grad((a: tf.Tensor) => tf.maxPool(a as tf.Tensor4D, c.size, c.stride, c.pad))(x, dy);
+        const out = { dx: take(dx) };
+        for (const t of [x, y, dy]) t.dispose();
+        return out;
+      });
+    });
+  }
+});

@@ -11,6 +11,9 @@ describe("wasm Sum patch (leading axes as a column sum; others shipped)", () => 
     { shape: [9, 6], axis: [1], keepDims: false },
     { shape: [7, 5, 3, 4], axis: [1, 2], keepDims: true },
     { shape: [7, 5, 3, 4], axis: [0, 1, 2, 3], keepDims: false },
+    // the SIMD column sum over several 256-row blocks, the last one partial; and a row length that is not a multiple of 4
+    { shape: [9, 11, 7, 12], axis: [0, 1, 2], keepDims: false },
+    { shape: [600, 6], axis: [0], keepDims: false },
   ];
   for (const c of cases) {
     it(`sum [${c.shape.join(",")}] over [${c.axis.join(",")}]${c.keepDims ? " keepDims" : ""}`, async () => {

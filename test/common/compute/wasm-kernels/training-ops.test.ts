@@ -27,6 +27,22 @@ describe("wasm training ops against cpu", () => {
     });
   });
 
+  it("a·bᵀ with b much larger than a (computed as (b·aᵀ)ᵀ), and its gradients", async () => {
+    const av = normals(12, 3 * 8);
+    const bv = normals(13, 40 * 8);
+    await expectWasmMatchesCpu(() => {
+      const a = tf.tensor2d(av, [3, 8]);
+      const b = tf.tensor2d(bv, [40, 8]);
+      const f = (p: tf.Tensor, q: tf.Tensor) => tf.sum(tf.square(tf.matMul(p as tf.Tensor2D, q as tf.Tensor2D, false, true)));
+      const [da, db] = tf.grads(f)([a, b]);
+      const y = tf.matMul(a, b, false, true);
+      const out = { y: take(y), shape: Float32Array.from(y.shape), da: take(da as tf.Tensor), db: take(db as tf.Tensor) };
+      a.dispose();
+      b.dispose();
+      return out;
+    });
+  });
+
   it("dense + activations + dropout + batch norm + softmax cross-entropy, gradients for all weights", async () => {
     const xv = normals(9, 7 * 12);
     const w1v = normals(10, 12 * 6);
