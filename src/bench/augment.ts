@@ -7,10 +7,14 @@
  * training indices (as a worker does) until `--images` images are made; a run's
  * rate is images / wall time, and the table shows the median over `--runs`
  * runs, the kinds interleaved run by run so machine noise hits them alike.
- * `none` is plain gatherBatch (no augment). Target: 50k images/s/core for the
- * affine kinds. The last rows time the elastic displacement fields alone (two
- * per image), exact smoothing against the spectral method that elastic kinds
- * use by default (see src/common/data/augment/elastic.ts).
+ * The `cpu µs/image` column is the median of this process's CPU time (user +
+ * system) per image: on a shared machine the wall rate falls with the load,
+ * the CPU time much less, so it is the steadier per-core figure.
+ * `none` is plain gatherBatch (no augment). Target: 50k images/s/core for
+ * every kind, elastic included (issue 4). The last rows time the elastic
+ * displacement fields alone (two per image, written out: training does not
+ * write them, see elastic-warp.ts), exact smoothing against the spectral
+ * method that elastic kinds use by default (see src/common/data/augment/elastic.ts).
  */
 import { loadavg } from "node:os";
 import { parseAugmentConfig, type AugmentConfig, type AugmentKindInput } from "../common/data/augment/config.js";
@@ -49,8 +53,25 @@ function median(xs: number[]): number {
 
 interface Case {
   label: string;
-  /** one run: returns images per second */
-  run(): number;
+  /** one run */
+  run(): Sample;
+}
+
+interface Sample {
+  /** images per second of wall time */
+  rate: number;
+  /** CPU microseconds (user + system) per image */
+  cpuUs: number;
+}
+
+/** Times `images` images made by `body`. */
+function measure(images: number, body: () => void): Sample {
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
+  body();
+  const wall = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(c0);
+  return { rate: images / wall, cpuUs: (cpu.user + cpu.system) / images };
 }
 
 function gatherCase(label: string, source: SampleSource, args: Args): Case {
@@ -64,12 +85,12 @@ function gatherCase(label: string, source: SampleSource, args: Args): Case {
     run() {
       const batches = Math.ceil(args.images / args.batch);
       epoch++;
-      const t0 = performance.now();
-      for (let b = 0; b < batches; b++) {
-        for (let i = 0; i < indices.length; i++) indices[i] = rng.nextInt(source.count);
-        source.gather(indices, epoch, pixels, labels);
-      }
-      return (batches * args.batch) / ((performance.now() - t0) / 1000);
+      return measure(batches * args.batch, () => {
+        for (let b = 0; b < batches; b++) {
+          for (let i = 0; i < indices.length; i++) indices[i] = rng.nextInt(source.count);
+          source.gather(indices, epoch, pixels, labels);
+        }
+      });
     },
   };
 }
@@ -83,9 +104,9 @@ function fieldCase(sigma: number, method: ElasticMethod, args: Args): Case {
   return {
     label: `fields only, sigma ${sigma}, ${method}${method === "spectral" ? ` (rank ${field.rankY})` : ""}`,
     run() {
-      const t0 = performance.now();
-      for (let i = 0; i < args.images; i++) field.draw(rng, 34, dx, dy);
-      return args.images / ((performance.now() - t0) / 1000);
+      return measure(args.images, () => {
+        for (let i = 0; i < args.images; i++) field.draw(rng, 34, dx, dy);
+      });
     },
   };
 }
@@ -119,19 +140,22 @@ async function main(): Promise<void> {
     fieldCase(4, "exact", args),
     fieldCase(4, "spectral", args),
   ];
-  const rates = cases.map(() => [] as number[]);
+  const samples = cases.map(() => [] as Sample[]);
   for (const c of cases) c.run(); // warm-up: JIT and caches
-  for (let r = 0; r < args.runs; r++) cases.forEach((c, i) => rates[i]?.push(c.run()));
+  for (let r = 0; r < args.runs; r++) cases.forEach((c, i) => samples[i]?.push(c.run()));
 
   const load = loadavg()[0] ?? 0;
   console.log(`augmentation throughput, MNIST train 28x28, one core, batch ${args.batch}, ${args.images} images/run, median of ${args.runs} runs (load average ${load.toFixed(2)})`);
-  console.log(`${"kind".padEnd(42)} ${"images/s".padStart(12)} ${"µs/image".padStart(9)} ${"min..max k/s".padStart(15)} ${"vs 50k/s".padStart(9)}`);
+  console.log(
+    `${"kind".padEnd(42)} ${"images/s".padStart(12)} ${"µs/image".padStart(9)} ${"min..max k/s".padStart(15)} ${"vs 50k/s".padStart(9)} ${"cpu µs/image".padStart(13)}`,
+  );
   cases.forEach((c, i) => {
-    const xs = rates[i] ?? [];
+    const xs = (samples[i] ?? []).map((x) => x.rate);
     const m = median(xs);
+    const cpu = median((samples[i] ?? []).map((x) => x.cpuUs));
     const range = `${(Math.min(...xs) / 1000).toFixed(0)}..${(Math.max(...xs) / 1000).toFixed(0)}`;
     console.log(
-      `${c.label.padEnd(42)} ${m.toFixed(0).padStart(12)} ${(1e6 / m).toFixed(2).padStart(9)} ${range.padStart(15)} ${`${(m / TARGET).toFixed(2)}x`.padStart(9)}`,
+      `${c.label.padEnd(42)} ${m.toFixed(0).padStart(12)} ${(1e6 / m).toFixed(2).padStart(9)} ${range.padStart(15)} ${`${(m / TARGET).toFixed(2)}x`.padStart(9)} ${cpu.toFixed(2).padStart(13)}`,
     );
   });
 }

@@ -25,6 +25,17 @@ export interface RingHarnessOptions {
   subChunkBytes?: number;
   /** Bound on start-up (fork, bind, connect), ms; default 20 s. */
   startTimeoutMs?: number;
+  /**
+   * Where rank `r` binds its ring socket (default: 127.0.0.1 or an ipc file),
+   * e.g. `tcp://10.77.0.2:*` on a test host.
+   */
+  bindEndpoint?: (rank: number) => string;
+  /**
+   * A command prefix that starts rank `r`'s node, e.g. `["ip", "netns", "exec",
+   * "rt-h2"]` to run it on a test host; it must exec node in the same process
+   * (the IPC channel is an inherited descriptor).
+   */
+  spawnVia?: (rank: number) => string[];
 }
 
 /** The compiled rank program; from the TypeScript sources (tests), the one under dist/. */
@@ -69,13 +80,17 @@ export class RingHarness {
       const cfg: RankConfig = {
         rank,
         worldSize,
-        bindEndpoint: transport === "tcp" ? "tcp://127.0.0.1:*" : `ipc://${join(this.ipcDir as string, `r${rank}.sock`)}`,
+        bindEndpoint: this.opts.bindEndpoint?.(rank) ?? (transport === "tcp" ? "tcp://127.0.0.1:*" : `ipc://${join(this.ipcDir as string, `r${rank}.sock`)}`),
         timeoutMs: this.opts.timeoutMs,
         ...(this.opts.smallBufferBytes !== undefined ? { smallBufferBytes: this.opts.smallBufferBytes } : {}),
         ...(this.opts.subChunkBytes !== undefined ? { subChunkBytes: this.opts.subChunkBytes } : {}),
       };
       bound.push(this.expect(rank, "bound"));
-      const child = fork(script, [JSON.stringify(cfg)], { stdio: ["ignore", "inherit", "inherit", "ipc"] });
+      const via = this.opts.spawnVia?.(rank) ?? [];
+      const child = fork(script, [JSON.stringify(cfg)], {
+        stdio: ["ignore", "inherit", "inherit", "ipc"],
+        ...(via.length === 0 ? {} : { execPath: via[0] as string, execArgv: [...via.slice(1), process.execPath, ...process.execArgv] }),
+      });
       this.children.push(child);
       this.exited.push(undefined);
       child.on("message", (m: FromRank) => this.dispatch(rank, m));

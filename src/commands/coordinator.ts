@@ -25,6 +25,7 @@ export function registerCoordinatorCommand(program: Command): void {
     .option("-n, --world-size <n>", "number of workers to wait for (default: WORLD_SIZE or SLURM_NTASKS)", positiveInt("--world-size"))
     .option("--secret-file <path>", "file holding the shared secret (else RINGTRAIN_SECRET)")
     .option("--encrypt", "encrypt all traffic, control and data plane, with CurveZMQ (workers need --encrypt too)", false)
+    .option("--ship-data", "send every worker the records it needs, even where its host has the dataset (workers that lack it always get it)", false)
     .option("-b, --batch-size <n|full>", "global (effective) batch size, split across workers; 'full' = whole training set", batchSize)
     .option("--lr <rate>", "learning rate", finiteNumber("--lr"))
     .option("-e, --epochs <n>", "number of epochs", positiveInt("--epochs"))
@@ -70,7 +71,7 @@ export function registerCoordinatorCommand(program: Command): void {
         logger,
         progress: process.stderr.isTTY,
         verbose: cliContext.verbose,
-        remote: { listen, worldSize, ...(credentials === undefined ? {} : { credentials }) },
+        remote: { listen, worldSize, shipData: flags.shipData === true, ...(credentials === undefined ? {} : { credentials }) },
       });
       if (process.stdout.isTTY) process.stdout.write(formatSummary(result.summary, result.runDir));
       else logger.info({ summary: result.summary, runDir: result.runDir }, "summary");

@@ -5,6 +5,8 @@ import type { RunConfig } from "../common/config/schema.js";
 import { countNvidiaGpus } from "../common/compute/gpu-assignment.js";
 import { loadRunDatasets } from "../common/data/run-datasets.js";
 import { samplesPerEpoch, stepsPerEpoch, workerShare } from "../common/data/sampler.js";
+import { readChunk } from "../common/data/shipping/chunk-source.js";
+import { makeManifest, type DatasetManifest } from "../common/data/shipping/manifest.js";
 import { describePeer, errorMessage, RingtrainError, type PeerIdentity } from "../common/errors.js";
 import type { Logger } from "../common/log.js";
 import { planModel } from "../common/model/models.js";
@@ -30,6 +32,8 @@ export interface RemoteWorkers {
   worldSize: number;
   /** the run's credentials; required unless `listen` is loopback */
   credentials?: RunCredentials;
+  /** send every worker its data even where the dataset exists locally (`--ship-data`); workers that lack it always get it */
+  shipData?: boolean;
 }
 
 export interface RunOptions {
@@ -62,6 +66,8 @@ interface WorkerState extends PeerIdentity {
   phase: string;
   lastSeen: number;
   done: boolean;
+  /** it holds its datasets (said dataReady): its weights may go out */
+  dataReady: boolean;
 }
 
 /**
@@ -179,12 +185,16 @@ export async function runTraining(options: RunOptions): Promise<RunResult> {
     },
   });
   for (const w of workers) {
-    states[w.rank] = { rank: w.rank, host: "localhost", pid: w.pid, peer: undefined, backend: undefined, dataAddress: "", phase: "start-up", lastSeen: performance.now(), done: false };
+    states[w.rank] = { rank: w.rank, host: "localhost", pid: w.pid, peer: undefined, backend: undefined, dataAddress: "", phase: "start-up", lastSeen: performance.now(), done: false, dataReady: false };
   }
 
   const stateOf = (peer: Buffer): WorkerState | undefined => states.find((s) => s.peer?.equals(peer) === true);
   let helloCount = 0;
   let weightsSent = false;
+  /** rank 0's initial weights, held until every rank holds its data */
+  let initialWeights: Uint8Array | undefined;
+  /** multi-node runs: what each rank may pull (the training split, its share of the evaluated split) */
+  const manifests: { train: DatasetManifest; test: DatasetManifest }[] = [];
   /** remote workers that said hello, in join order, until the plan ranks them */
   const joined: WorkerState[] = [];
   let requestedRanks: (number | null)[] = [];
@@ -198,8 +208,17 @@ export async function runTraining(options: RunOptions): Promise<RunResult> {
   const sendPlans = async (): Promise<void> => {
     const members = states.map((m) => ({ rank: m.rank, host: m.host, pid: m.pid, dataAddress: m.dataAddress }));
     logger.info({ backends: states.map((m) => m.backend?.name), members }, `all ${worldSize} workers joined (backend ${states[0]?.backend?.device ?? "?"})`);
+    if (remote !== undefined) {
+      // hashed once here, so that workers can check their own copies or what they receive
+      const trainManifest = makeManifest(train, "train", 0, train.count);
+      for (let r = 0; r < worldSize; r++) {
+        const share = workerShare(test.count, worldSize, r);
+        manifests[r] = { train: trainManifest, test: makeManifest(test, "test", share.offset, share.count) };
+      }
+    }
     for (const m of states) {
-      await server.send(m.peer!, { type: "plan", rank: m.rank, worldSize, runId, config, members });
+      const data = remote === undefined ? null : { ship: remote.shipData === true, ...manifests[m.rank]! };
+      await server.send(m.peer!, { type: "plan", rank: m.rank, worldSize, runId, config, members, data });
     }
   };
 
@@ -213,7 +232,7 @@ export async function runTraining(options: RunOptions): Promise<RunResult> {
     if (joined.length >= worldSize) return refuse(peer, who, `the run already has its ${worldSize} workers`);
     if (message.rank !== null && message.rank >= worldSize) return refuse(peer, who, `it asks for rank ${message.rank}, but the world size is ${worldSize}`);
     if (message.rank !== null && requestedRanks.includes(message.rank)) return refuse(peer, who, `rank ${message.rank} is already taken by another worker`);
-    joined.push({ rank: -1, peer, host: message.host, pid: message.pid, backend: message.backend, dataAddress: message.dataAddress, phase: "rendezvous", lastSeen: performance.now(), done: false });
+    joined.push({ rank: -1, peer, host: message.host, pid: message.pid, backend: message.backend, dataAddress: message.dataAddress, phase: "rendezvous", lastSeen: performance.now(), done: false, dataReady: false });
     requestedRanks = [...requestedRanks, message.rank];
     localRanks = [...localRanks, message.localRank];
     helloCount++;
@@ -259,6 +278,15 @@ export async function runTraining(options: RunOptions): Promise<RunResult> {
     await onWorkerMessage(s, message);
   };
 
+  // the weights go out once rank 0 sent them and every rank holds its data, so
+  // that no transfer is still running when training (and its allreduce bounds) starts
+  const sendWeightsWhenReady = async (): Promise<void> => {
+    if (weightsSent || initialWeights === undefined || states.length < worldSize || !states.every((m) => m.dataReady)) return;
+    weightsSent = true;
+    trainingStarted = performance.now();
+    for (const m of states) await server.send(m.peer!, { type: "weights", weights: initialWeights });
+  };
+
   const onWorkerMessage = async (s: WorkerState, message: WorkerMessage): Promise<void> => {
     switch (message.type) {
       case "hello":
@@ -266,13 +294,24 @@ export async function runTraining(options: RunOptions): Promise<RunResult> {
       case "heartbeat":
         s.phase = message.phase;
         return;
-      case "initialWeights": {
-        if (s.rank !== 0 || weightsSent) return;
-        weightsSent = true;
-        trainingStarted = performance.now();
-        for (const m of states) await server.send(m.peer!, { type: "weights", weights: message.weights });
+      case "dataRequest": {
+        const m = manifests[s.rank]?.[message.split];
+        if (m === undefined) throw new RingtrainError("PROTOCOL", `${describePeer(s)} asked for data, but this run ships none (only multi-node runs do)`);
+        const chunk = readChunk(message.split === "train" ? train : test, m, message.chunk, describePeer(s));
+        if (message.chunk === 0) logger.info({ rank: s.rank, split: m.split, records: m.records }, `sending ${describePeer(s)} ${m.records} records of the ${m.split} split (${m.name})`);
+        await server.send(s.peer!, { type: "dataChunk", split: message.split, chunk: message.chunk, ...chunk });
         return;
       }
+      case "dataReady":
+        s.dataReady = true;
+        if (message.source === "coordinator") {
+          logger.info({ rank: s.rank, bytes: message.bytes, ms: message.ms }, `${describePeer(s)} received its data from the coordinator (${(message.bytes / 2 ** 20).toFixed(1)} MiB in ${(message.ms / 1000).toFixed(1)} s)`);
+        }
+        return sendWeightsWhenReady();
+      case "initialWeights":
+        if (s.rank !== 0 || initialWeights !== undefined) return;
+        initialWeights = message.weights;
+        return sendWeightsWhenReady();
       case "progress":
         progress.update(message.epoch, message.step, message.stepsPerEpoch, message.loss);
         return;

@@ -3,7 +3,12 @@ import * as tf from "@tensorflow/tfjs";
 import { bindRingReceiver, RingAllreduce } from "../common/collective/ring-allreduce.js";
 import { selectBackend, type BackendName } from "../common/compute/backend.js";
 import { parseConfig } from "../common/config/load.js";
+import type { Dataset } from "../common/data/dataset.js";
 import { loadRunDatasets } from "../common/data/run-datasets.js";
+import { fetchDataset } from "../common/data/shipping/fetch.js";
+import { matchesManifest } from "../common/data/shipping/manifest.js";
+import type { RunConfig } from "../common/config/schema.js";
+import type { CoordinatorMessage } from "../common/protocol/messages.js";
 import { errorMessage, isRingtrainError, RingtrainError } from "../common/errors.js";
 import { buildModel } from "../common/model/models.js";
 import { bytesToFloats, floatsToBytes } from "../common/protocol/codec.js";
@@ -120,7 +125,10 @@ export async function runWorker(options: WorkerOptions): Promise<number> {
     coordinatorSilenceMs = config.timeouts.heartbeatMs;
     ring = await RingAllreduce.bind({ rank: plan.rank, worldSize: plan.worldSize, bindEndpoint: options.dataBind, timeoutMs: options.allreduceMs, receiver, ...(security ? { security } : {}) });
     phase = "loading data";
-    const { train: trainSet, test: testSet } = await loadRunDatasets(config);
+    const dataStarted = performance.now();
+    const data = await runData(config, plan.data, control, options.rendezvousMs, (p) => (phase = p), (line) => log(`ringtrain worker ${plan.rank} (host ${host}, pid ${process.pid}): ${line}`));
+    const { train: trainSet, test: testSet } = data;
+    await control.send({ type: "dataReady", source: data.source, bytes: data.bytes, ms: performance.now() - dataStarted });
     const model = buildModel(config.model, trainSet, trainSet.numClasses);
 
     phase = "connecting the ring";
@@ -169,4 +177,53 @@ export async function runWorker(options: WorkerOptions): Promise<number> {
     await control.close();
     zap?.stop();
   }
+}
+
+interface WorkerData {
+  train: Dataset;
+  test: Dataset;
+  source: "local" | "coordinator";
+  /** bytes received from the coordinator (0 for local data) */
+  bytes: number;
+}
+
+/**
+ * This rank's datasets: its own copy when it has one (and, in a multi-node run,
+ * its content hash matches the coordinator's manifest), else pulled from the
+ * coordinator chunk by chunk and hash-checked. A missing dataset is a
+ * DATA_INVALID or CONFIG_INVALID from resolving the spec; with `data.ship` the
+ * local copy is not even tried.
+ */
+async function runData(
+  config: RunConfig,
+  data: Extract<CoordinatorMessage, { type: "plan" }>["data"],
+  control: ControlChannel,
+  chunkTimeoutMs: number,
+  setPhase: (phase: string) => void,
+  log: (line: string) => void,
+): Promise<WorkerData> {
+  let why = "the coordinator ships the data to every worker (--ship-data)";
+  if (data === null || !data.ship) {
+    try {
+      const local = await loadRunDatasets(config);
+      if (data === null) return { train: local.train, test: local.test, source: "local", bytes: 0 };
+      if (matchesManifest(local.train, data.train) && matchesManifest(local.test, data.test)) return { train: local.train, test: local.test, source: "local", bytes: 0 };
+      why = `its copy of dataset ${config.dataset} differs from the coordinator's (content hash)`;
+    } catch (e) {
+      if (data === null || !(isRingtrainError(e, "DATA_INVALID") || isRingtrainError(e, "CONFIG_INVALID"))) throw e;
+      why = `dataset ${config.dataset} is not usable here (${errorMessage(e)})`;
+    }
+  }
+  const source = `the coordinator at ${control.coordinatorAddress}`;
+  log(`${why}; receiving it from ${source}`);
+  const channel = {
+    request: (split: "train" | "test", chunk: number) => control.send({ type: "dataRequest", split, chunk }),
+    next: () => control.next("dataChunk", chunkTimeoutMs, "receiving data"),
+  };
+  const fetch = (m: typeof data.train): Promise<Dataset> =>
+    fetchDataset(m, channel, source, (received, total) => setPhase(`receiving the ${m.split} split from the coordinator (chunk ${received} of ${total})`));
+  const train = await fetch(data.train);
+  const test = await fetch(data.test);
+  const bytes = (data.train.records + data.test.records) * (data.train.height * data.train.width * data.train.channels + 1);
+  return { train, test, source: "coordinator", bytes };
 }

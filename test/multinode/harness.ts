@@ -39,11 +39,11 @@ export interface Proc {
   done: Promise<CliResult>;
 }
 
-/** Starts `cmd args` (e.g. `ip netns exec rt-h2 node dist/cli.js worker ...`). */
-export function start(cmd: string, args: string[], env: Record<string, string | undefined> = {}): Proc {
+/** Starts `cmd args` (e.g. `ip netns exec rt-h2 node dist/cli.js worker ...`), in `cwd` when given. */
+export function start(cmd: string, args: string[], env: Record<string, string | undefined> = {}, cwd?: string): Proc {
   const started = performance.now();
   // its own process group, so that cleanup can end a worker together with its local workers
-  const child = spawn(cmd, args, { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"], detached: true });
+  const child = spawn(cmd, args, { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"], detached: true, ...(cwd === undefined ? {} : { cwd }) });
   let stdout = "";
   let stderr = "";
   child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
@@ -52,8 +52,9 @@ export function start(cmd: string, args: string[], env: Record<string, string | 
   return { child, out: () => stdout + stderr, done };
 }
 
-export function ringtrain(args: string[], env: Record<string, string | undefined> = {}): Proc {
-  return start(process.execPath, [CLI, ...args], env);
+/** `ringtrain ...args` in `cwd` (default: this process's), where relative dataset paths resolve. */
+export function ringtrain(args: string[], env: Record<string, string | undefined> = {}, cwd?: string): Proc {
+  return start(process.execPath, [CLI, ...args], env, cwd);
 }
 
 /** `ringtrain worker ...` on test host `i` (namespace rt-h<i>). */

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import type { DatasetManifest } from "../data/shipping/manifest.js";
 
 /**
  * The catalogue of control-plane messages between the coordinator (ROUTER) and
@@ -15,14 +16,38 @@ import { z } from "zod";
  *     code version and config hash); a worker the coordinator will not take gets `refused`
  *  2. coordinator → plan (rank, world size, member table, resolved config) once all said hello;
  *     from then on the coordinator also sends a heartbeat every second
- *  3. rank 0 → initialWeights; coordinator → weights to every rank
- *  4. workers train; they report progress, checksums, epochMetrics, evalResult asynchronously
- *  5. rank 0 → finalWeights; every rank → done; coordinator → shutdown (also on failure, with failed: true)
+ *  3. every rank loads its data and says dataReady; a rank that lacks the data (or is told to
+ *     by `plan.data.ship`) first pulls it: dataRequest (split, chunk) → dataChunk, a bounded
+ *     window of chunks in flight, each well below maxMessageSize (src/common/data/shipping/)
+ *  4. rank 0 → initialWeights; coordinator → weights to every rank once all are dataReady
+ *     (so no weights message interleaves a transfer, and slow transfers do not eat the
+ *     first allreduce's time bound)
+ *  5. workers train; they report progress, checksums, epochMetrics, evalResult asynchronously
+ *  6. rank 0 → finalWeights; every rank → done; coordinator → shutdown (also on failure, with failed: true)
  */
 const bytes = z.custom<Uint8Array>((v) => v instanceof Uint8Array, { message: "expected binary data" });
 const count = z.number().int().nonnegative();
 
 const backendInfo = z.object({ name: z.string(), device: z.string() });
+const shippedSplit = z.enum(["train", "test"]);
+
+/** See DatasetManifest (src/common/data/shipping/manifest.ts). */
+const datasetManifest = z.object({
+  name: z.string(),
+  split: shippedSplit,
+  count,
+  height: count,
+  width: count,
+  channels: count,
+  numClasses: count,
+  first: count,
+  records: count,
+  recordsPerChunk: z.number().int().positive(),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+});
+// the wire shape and the shipping code's type must not drift apart
+const manifestFits: (m: z.infer<typeof datasetManifest>) => DatasetManifest = (m) => m;
+void manifestFits;
 
 export const workerMessageSchema = z.discriminatedUnion("type", [
   z.object({
@@ -41,6 +66,10 @@ export const workerMessageSchema = z.discriminatedUnion("type", [
     configHash: z.string().nullable(),
   }),
   z.object({ type: z.literal("heartbeat"), phase: z.string() }),
+  /** chunk `chunk` of this rank's manifest of `split`, please (see plan.data) */
+  z.object({ type: z.literal("dataRequest"), split: shippedSplit, chunk: count }),
+  /** this rank holds its data: its own copy (`local`, hash-checked when the plan has manifests) or shipped (`coordinator`) */
+  z.object({ type: z.literal("dataReady"), source: z.enum(["local", "coordinator"]), bytes: count, ms: z.number() }),
   z.object({ type: z.literal("initialWeights"), weights: bytes }),
   z.object({ type: z.literal("progress"), epoch: count, step: count, stepsPerEpoch: count, loss: z.number() }),
   z.object({ type: z.literal("checksum"), step: count, checksum: z.string() }),
@@ -85,7 +114,15 @@ export const coordinatorMessageSchema = z.discriminatedUnion("type", [
     /** the resolved run config, validated again by the worker with the same schema */
     config: z.unknown(),
     members: z.array(ringMember),
+    /**
+     * Multi-node runs: this rank's manifests of the run's splits (what it trains on, and its
+     * share of the evaluated split), and `ship`: take them from the coordinator even where
+     * the dataset exists locally (`--ship-data`). Null for local runs: every worker loads.
+     */
+    data: z.object({ ship: z.boolean(), train: datasetManifest, test: datasetManifest }).nullable().default(null),
   }),
+  /** records of a manifest's chunk, raw bytes: pixels (records × sample size) and labels */
+  z.object({ type: z.literal("dataChunk"), split: shippedSplit, chunk: count, pixels: bytes, labels: bytes }),
   z.object({ type: z.literal("weights"), weights: bytes }),
   /** liveness: sent every second to joined workers, so remote workers notice a vanished coordinator */
   z.object({ type: z.literal("heartbeat") }),

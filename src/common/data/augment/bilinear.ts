@@ -85,7 +85,7 @@ export function warpBilinear(
 }
 
 /** Bilinear value at (sx, sy) of a one-channel image, 0 outside: the checked path, for pixels near the border. */
-function sampleGrayChecked(src: Uint8Array, srcOffset: number, height: number, width: number, sx: number, sy: number): number {
+export function sampleGrayChecked(src: Uint8Array, srcOffset: number, height: number, width: number, sx: number, sy: number): number {
   const x0 = Math.floor(sx);
   const y0 = Math.floor(sy);
   if (x0 < -1 || x0 >= width || y0 < -1 || y0 >= height) return 0;
@@ -105,10 +105,13 @@ function sampleGrayChecked(src: Uint8Array, srcOffset: number, height: number, w
   return (top + (bottom - top) * fy) * INV_255;
 }
 
-/** Bilinear value at (sx, sy) when all four neighbours are inside (0 ≤ sx < width − 1, 0 ≤ sy < height − 1). */
-function sampleGrayInside(src: Uint8Array, srcOffset: number, width: number, sx: number, sy: number): number {
-  const x0 = Math.floor(sx);
-  const y0 = Math.floor(sy);
+/**
+ * Bilinear value at (sx, sy) when all four neighbours are inside (0 ≤ sx < width − 1, 0 ≤ sy < height − 1).
+ * Truncation (`| 0`) is floor for these non-negative coordinates, and cheaper.
+ */
+export function sampleGrayInside(src: Uint8Array, srcOffset: number, width: number, sx: number, sy: number): number {
+  const x0 = sx | 0;
+  const y0 = sy | 0;
   const fx = sx - x0;
   const p = srcOffset + y0 * width + x0;
   const v00 = src[p] as number;

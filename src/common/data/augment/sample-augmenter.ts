@@ -23,15 +23,13 @@ export function copyScaled(src: Uint8Array, srcOffset: number, size: number, out
 
 /**
  * Augments samples of one image shape, reusing its buffers (affine matrix,
- * displacement fields, smoothing scratch): one per sample source. Synchronous,
+ * elastic fields and their scratch): one per sample source. Synchronous,
  * allocates nothing per sample after the first elastic sample of each sigma.
  */
 export class SampleAugmenter {
   readonly size: number;
   private readonly params: AffineParams = identityAffine();
   private readonly map = new Float64Array(6);
-  private readonly dx: Float64Array;
-  private readonly dy: Float64Array;
   private readonly fields = new Map<number, ElasticField>();
 
   constructor(
@@ -40,8 +38,6 @@ export class SampleAugmenter {
     readonly channels: number,
   ) {
     this.size = height * width * channels;
-    this.dx = new Float64Array(height * width);
-    this.dy = new Float64Array(height * width);
   }
 
   /**
@@ -57,14 +53,11 @@ export class SampleAugmenter {
     const { height, width } = this;
     drawAffineParams(kind, height, width, rng, this.params);
     inverseAffineMap(this.params, height, width, this.map);
-    let dx: Float64Array | null = null;
-    let dy: Float64Array | null = null;
     if (kind.elastic !== undefined) {
-      this.field(kind.elastic.sigma).draw(rng, kind.elastic.alpha, this.dx, this.dy);
-      dx = this.dx;
-      dy = this.dy;
+      this.field(kind.elastic.sigma).warp(rng, kind.elastic.alpha, src, srcOffset, this.channels, this.map, out, outOffset);
+    } else {
+      warpBilinear(src, srcOffset, height, width, this.channels, this.map, null, null, out, outOffset);
     }
-    warpBilinear(src, srcOffset, height, width, this.channels, this.map, dx, dy, out, outOffset);
   }
 
   /** The affine parameters of the last {@link apply} (for previews and debugging; overwritten by the next call). */

@@ -93,3 +93,29 @@ function computeSpectralModes(size: number, kernel: Float64Array): AxisModes {
   });
   return { modes, rank, even: chosen.filter((c) => c.even).length };
 }
+
+/**
+ * {@link AxisModes} laid out for unrolled sums: size × stride row-major, the
+ * symmetric modes in slots [0, even), zeros up to `evenStride`, the
+ * antisymmetric ones from `evenStride`, zeros up to `stride`; both strides
+ * are multiples of 4. Mode i sits in slot `slots[i]`.
+ */
+export interface PaddedModes {
+  modes: Float64Array;
+  stride: number;
+  evenStride: number;
+  slots: Int32Array;
+}
+
+/** Pads `axis` (of `size` points) to the {@link PaddedModes} layout; a fresh copy. */
+export function padModes(axis: AxisModes, size: number): PaddedModes {
+  const roundUp4 = (n: number): number => (n + 3) & ~3;
+  const evenStride = roundUp4(axis.even);
+  const stride = evenStride + roundUp4(axis.rank - axis.even);
+  const slots = Int32Array.from({ length: axis.rank }, (_, i) => (i < axis.even ? i : evenStride + i - axis.even));
+  const modes = new Float64Array(size * stride);
+  for (let p = 0; p < size; p++) {
+    for (let i = 0; i < axis.rank; i++) modes[p * stride + (slots[i] as number)] = axis.modes[p * axis.rank + i] as number;
+  }
+  return { modes, stride, evenStride, slots };
+}

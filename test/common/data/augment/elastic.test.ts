@@ -4,6 +4,7 @@ import { warpBilinear } from "../../../../src/common/data/augment/bilinear.js";
 import { symmetricEigen } from "../../../../src/common/data/augment/eigen.js";
 import { ElasticField } from "../../../../src/common/data/augment/elastic.js";
 import { gaussianKernel, smoothExact, smoothingMatrix } from "../../../../src/common/data/augment/gaussian.js";
+import { normalFromBits } from "../../../../src/common/data/augment/normal-table.js";
 import { spectralModes } from "../../../../src/common/data/augment/spectral-modes.js";
 import { createRng } from "../../../../src/common/random.js";
 
@@ -122,8 +123,8 @@ describe("ElasticField", () => {
   });
 
   it("spectral: modes have exact mirror parity, and the field is Λ_y·Q_y·Z·(Λ_x·Q_x)ᵀ for the stream's normals (odd and even sizes)", () => {
-    for (const [h, w] of [[27, 21], [28, 28], [16, 9]] as const) {
-      const sigma = 3;
+    // sigma 3: 16 padded mode slots per axis (the generic sums); 4 and 6 at 28×28: 4 + 4 slots (the specialised ones)
+    for (const [h, w, sigma] of [[27, 21, 3], [28, 28, 3], [16, 9, 3], [28, 28, 4], [28, 28, 6]] as const) {
       const my = spectralModes(h, gaussianKernel(sigma));
       const mx = spectralModes(w, gaussianKernel(sigma));
       for (const { modes, rank, even, size } of [{ ...my, size: h }, { ...mx, size: w }]) {
@@ -137,16 +138,10 @@ describe("ElasticField", () => {
       const dx = new Float64Array(h * w);
       const dy = new Float64Array(h * w);
       field.draw(createRng(8, h), 2.5, dx, dy);
-      // the same normals, drawn as documented (Box–Muller, both variates, sd √(1/3))
+      // the same normals, drawn as documented (one 32-bit draw each through the table, sd √(1/3), dx's first)
       const rng = createRng(8, h);
       for (const got of [dx, dy]) {
-        const z = new Float64Array(my.rank * mx.rank);
-        for (let i = 0; i < z.length; i += 2) {
-          const r = Math.sqrt(1 / 3) * Math.sqrt(-2 * Math.log(1 - rng.next()));
-          const a = 2 * Math.PI * rng.next();
-          z[i] = r * Math.cos(a);
-          if (i + 1 < z.length) z[i + 1] = r * Math.sin(a);
-        }
+        const z = new Float64Array(my.rank * mx.rank).map(() => Math.sqrt(1 / 3) * normalFromBits(rng.nextUint32()));
         for (let p = 0; p < h; p++) {
           for (let q = 0; q < w; q++) {
             let v = 0;

@@ -1,0 +1,167 @@
+/**
+ * `bench:allreduce-hosts` (as root): ring allreduce across test hosts whose
+ * links are shaped to a fixed rate, beside the bandwidth-optimal bound.
+ *
+ *   node dist/bench/allreduce-hosts.js [--hosts 3] [--rate 1gbit[,100mbit]] [--sizes 1M,4M,16M,64M] [--reps 5] [--burst 256kb]
+ *
+ * 1. Brings up N test hosts (/work/shared/recipes/test-hosts.sh up N: network
+ *    namespaces rt-h1..N at 10.77.0.1..N, veths rtv1..N on a bridge).
+ * 2. Shapes both directions of every host's link with tbf: `tc qdisc replace
+ *    dev rtvN root tbf ...` in the root namespace (tbf shapes egress, so this is
+ *    what enters host N) and the same on eth0 inside rt-hN (what leaves it): a
+ *    full-duplex link of the given rate, like a NIC.
+ * 3. Runs one ring-allreduce rank per host (dist/bench/ring-rank.js started
+ *    through `ip netns exec`, driven by the local harness over its IPC channel),
+ *    rank r on host r+1, so every ring hop crosses two shaped interfaces.
+ * 4. Per size S: time = the slowest rank's median per call; busbw =
+ *    S/time · 2(N-1)/N; bound = 2(N-1)/N · S / B, the time any allreduce needs
+ *    when each rank must send and receive 2(N-1)/N · S bytes over a link of rate
+ *    B; ours/bound = time / bound (1.00 is optimal; tbf counts Ethernet and
+ *    TCP/IP headers against B, so ~1.05 is the practical floor at MTU 1500).
+ * 5. Tears the hosts down at the end, on error and on Ctrl-C.
+ */
+import { execFileSync } from "node:child_process";
+import { cpus } from "node:os";
+import { RingHarness } from "./ring-harness.js";
+
+const TEST_HOSTS = "/work/shared/recipes/test-hosts.sh";
+const DEFAULT_SIZES = ["1M", "2M", "4M", "8M", "16M", "32M", "64M"];
+
+interface Args {
+  hosts: number;
+  rates: string[];
+  sizes: number[];
+  reps: number;
+  burst: string;
+}
+
+function parseSize(s: string): number {
+  const m = /^(\d+(?:\.\d+)?)([KMG]?)i?B?$/i.exec(s.trim());
+  if (!m) throw new Error(`bad size "${s}": expected e.g. 1M, 16M, 64M`);
+  const mult = { "": 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3 }[(m[2] ?? "").toUpperCase() as "" | "K" | "M" | "G"];
+  return Math.round(Number(m[1]) * mult);
+}
+
+/** A tc rate (`1gbit`, `100mbit`, `500kbit`: SI units, bits per second) in bytes per second. */
+function rateBytesPerSecond(rate: string): number {
+  const m = /^(\d+(?:\.\d+)?)(bit|kbit|mbit|gbit)$/i.exec(rate.trim());
+  if (!m) throw new Error(`bad rate "${rate}": expected e.g. 1gbit, 100mbit, 500kbit`);
+  const mult = { bit: 1, kbit: 1e3, mbit: 1e6, gbit: 1e9 }[(m[2] as string).toLowerCase() as "bit"];
+  return (Number(m[1]) * mult) / 8;
+}
+
+function parseArgs(argv: string[]): Args {
+  const a: Args = { hosts: 3, rates: ["1gbit"], sizes: DEFAULT_SIZES.map(parseSize), reps: 5, burst: "256kb" };
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i];
+    const value = (): string => {
+      const v = argv[++i];
+      if (v === undefined) throw new Error(`${flag} needs a value`);
+      return v;
+    };
+    if (flag === "--hosts") a.hosts = Number(value());
+    else if (flag === "--rate") a.rates = value().split(",");
+    else if (flag === "--sizes") a.sizes = value().split(",").map(parseSize);
+    else if (flag === "--reps") a.reps = Number(value());
+    else if (flag === "--burst") a.burst = value();
+    else throw new Error(`unknown flag ${flag}: expected --hosts, --rate, --sizes, --reps, --burst`);
+  }
+  if (!Number.isInteger(a.hosts) || a.hosts < 2 || a.hosts > 8) throw new Error("--hosts takes an integer 2..8");
+  if (!Number.isInteger(a.reps) || a.reps < 1) throw new Error("--reps takes a positive integer");
+  for (const r of a.rates) rateBytesPerSecond(r);
+  return a;
+}
+
+function sh(cmd: string, args: string[]): void {
+  execFileSync(cmd, args, { stdio: ["ignore", "ignore", "pipe"], timeout: 30_000 });
+}
+
+function hostsUp(n: number): void {
+  // veths of namespaces deleted moments ago may outlive them briefly
+  sh("bash", [TEST_HOSTS, "down"]);
+  for (let i = 1; i <= 8; i++) sh("bash", ["-c", `ip link del rtv${i} 2>/dev/null || true`]);
+  sh("bash", [TEST_HOSTS, "up", String(n)]);
+}
+
+function hostsDown(): void {
+  try {
+    sh("bash", [TEST_HOSTS, "down"]);
+  } catch (e) {
+    console.error(`# teardown: ${TEST_HOSTS} down failed: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
+
+/** tbf on both ends of host i's link: rtv<i> (into the host) and its eth0 (out of it). */
+function shape(n: number, rate: string, burst: string): void {
+  const tbf = ["root", "tbf", "rate", rate, "burst", burst, "latency", "50ms"];
+  for (let i = 1; i <= n; i++) {
+    sh("tc", ["qdisc", "replace", "dev", `rtv${i}`, ...tbf]);
+    sh("ip", ["netns", "exec", `rt-h${i}`, "tc", "qdisc", "replace", "dev", "eth0", ...tbf]);
+  }
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((x, y) => x - y);
+  const m = s.length >> 1;
+  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
+}
+
+function fmtSize(b: number): string {
+  return b >= 1 << 20 ? `${b / (1 << 20)} MiB` : `${b / 1024} KiB`;
+}
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  if (process.getuid?.() !== 0) throw new Error("needs root (network namespaces and tc): run as root");
+  const n = args.hosts;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    console.error(`# ${signal}: tearing the test hosts down`);
+    hostsDown();
+    process.exit(130);
+  };
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
+  console.log(`# ring allreduce across ${n} test hosts (network namespaces), one rank per host; ${cpus().length} CPU(s) (${cpus()[0]?.model ?? "?"}), node ${process.version}`);
+  console.log(`# command: node ${process.argv.slice(1).join(" ")}`);
+  console.log(`# links: tc qdisc replace dev rtv<i> root tbf rate <rate> burst ${args.burst} latency 50ms, and the same on eth0 inside each host`);
+  console.log(`# time = slowest rank's median of ${args.reps}; busbw = S/time*2(N-1)/N; bound = 2(N-1)/N*S/B; ours/bound = time/bound`);
+  hostsUp(n);
+  try {
+    for (const rate of args.rates) {
+      shape(n, rate, args.burst);
+      const B = rateBytesPerSecond(rate);
+      console.log(`\n## ${n} hosts, links shaped to ${rate} (B = ${(B / 1e6).toFixed(1)} MB/s each way)`);
+      console.log(["size", "time_ms", "busbw_MB/s", "bound_ms", "ours/bound"].map((h) => h.padStart(12)).join(""));
+      // a rank's bound on one allreduce phase: the largest transfer at this rate, with room
+      const timeoutMs = Math.max(30_000, Math.ceil((4 * Math.max(...args.sizes)) / B) * 1000);
+      const h = await RingHarness.start({
+        worldSize: n,
+        transport: "tcp",
+        timeoutMs,
+        bindEndpoint: (rank) => `tcp://10.77.0.${rank + 1}:*`,
+        spawnVia: (rank) => ["ip", "netns", "exec", `rt-h${rank + 1}`],
+      });
+      try {
+        for (const bytes of args.sizes) {
+          const bound = (((2 * (n - 1)) / n) * bytes) / B;
+          const times = await h.bench(bytes, 1, args.reps, Math.ceil(((args.reps + 1) * 10 * bound + 60) * 1000));
+          const ms = Math.max(...times.map(median));
+          const busbw = ((bytes / (ms / 1e3)) * 2 * (n - 1)) / n;
+          console.log([fmtSize(bytes), ms.toFixed(1), (busbw / 1e6).toFixed(1), (bound * 1e3).toFixed(1), (ms / 1e3 / bound).toFixed(2)].map((c) => c.padStart(12)).join(""));
+        }
+      } finally {
+        await h.close();
+      }
+    }
+  } finally {
+    hostsDown();
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+  }
+}
+
+main().catch((e: unknown) => {
+  console.error(`bench:allreduce-hosts: ${e instanceof Error ? e.message : String(e)}`);
+  hostsDown();
+  process.exit(1);
+});
