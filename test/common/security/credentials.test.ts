@@ -42,13 +42,15 @@ describe("shared secret", () => {
 });
 
 async function exchange(server: zmq.Router, client: zmq.Dealer, ms: number): Promise<string | undefined> {
-  await client.send("ping");
+  // bounded on both sides: a DEALER whose handshake failed may have no pipe to queue on, and its send would wait forever
+  client.sendTimeout = ms;
   server.receiveTimeout = ms;
   try {
+    await client.send("ping");
     const [, m] = await server.receive();
     return m?.toString();
   } catch {
-    return undefined; // nothing arrived within ms
+    return undefined; // not sent or nothing arrived within ms
   }
 }
 
