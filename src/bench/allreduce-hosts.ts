@@ -4,7 +4,7 @@
  *
  *   node dist/bench/allreduce-hosts.js [--hosts 3] [--rate 1gbit[,100mbit]] [--sizes 1M,4M,16M,64M] [--reps 5] [--burst 256kb]
  *
- * 1. Brings up N test hosts (/work/shared/recipes/test-hosts.sh up N: network
+ * 1. Brings up N test hosts (../shared/recipes/test-hosts.sh up N: network
  *    namespaces rt-h1..N at 10.77.0.1..N, veths rtv1..N on a bridge).
  * 2. Shapes both directions of every host's link with tbf: `tc qdisc replace
  *    dev rtvN root tbf ...` in the root namespace (tbf shapes egress, so this is
@@ -22,9 +22,11 @@
  */
 import { execFileSync } from "node:child_process";
 import { cpus } from "node:os";
+import { fileURLToPath } from "node:url";
 import { RingHarness } from "./ring-harness.js";
 
-const TEST_HOSTS = "/work/shared/recipes/test-hosts.sh";
+/** The planning repository's recipe, checked out beside this one (`../shared`). */
+const TEST_HOSTS = fileURLToPath(new URL("../../../shared/recipes/test-hosts.sh", import.meta.url));
 const DEFAULT_SIZES = ["1M", "2M", "4M", "8M", "16M", "32M", "64M"];
 
 interface Args {

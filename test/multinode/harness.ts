@@ -1,9 +1,12 @@
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
+import { join, resolve } from "node:path";
 import { CLI, type CliResult } from "../helpers/cli.js";
 
-export const TEST_HOSTS = "/work/shared/recipes/test-hosts.sh";
-export const LOCAL_SLURM = "/work/shared/recipes/local-slurm.sh";
+/** The planning repository's recipes, checked out beside this one (`../shared`, as CI has it). */
+const RECIPES = resolve(process.cwd(), "../shared/recipes");
+export const TEST_HOSTS = join(RECIPES, "test-hosts.sh");
+export const LOCAL_SLURM = join(RECIPES, "local-slurm.sh");
 
 function works(cmd: string, args: string[]): boolean {
   try {
