@@ -17,10 +17,8 @@ import { buildModel } from "../common/model/models.js";
 import { createOptimizer } from "../common/model/optimizers/registry.js";
 import { createRng } from "../common/random.js";
 import { accumulateGradients } from "../worker/gradient-step.js";
+import { BENCH_MODEL_CONFIGS, type BenchModel } from "./bench-models.js";
 
-/** The benchmarked networks: the configs users run. */
-export const BENCH_MODEL_CONFIGS = { mlp: "configs/mlp-128-64.json", cnn: "configs/cnn.json" } as const;
-export type BenchModel = keyof typeof BENCH_MODEL_CONFIGS;
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
