@@ -4,7 +4,7 @@ import { BACKEND_NAMES, selectBackend, type BackendName } from "../common/comput
 import { readKaggleCsv } from "../common/data/csv-read.js";
 import { writeKaggleSubmission } from "../common/data/csv-submission.js";
 import type { Dataset } from "../common/data/dataset.js";
-import { loadDataset, resolveDatasetSpec } from "../common/data/datasets.js";
+import { datasetClassNames, loadDataset, resolveDatasetSpec } from "../common/data/datasets.js";
 import { RingtrainError } from "../common/errors.js";
 import { predict, restoreModel } from "../inference/predict.js";
 import { loadTrainedRun } from "../inference/trained-run.js";
@@ -38,7 +38,8 @@ export function registerPredictCommand(program: Command): void {
       const run = await loadTrainedRun(runDir);
       const { data, labelled, source } = await predictionData(flags.data ?? run.config.dataset);
       await selectBackend(flags.backend);
-      const numClasses = (await resolveDatasetSpec(run.config.dataset).catch(() => undefined))?.numClasses ?? 10;
+      // the class count of the data the run trained on (read from the registry: that data need not be here)
+      const numClasses = datasetClassNames(run.config.dataset).length;
       const model = restoreModel(run, data, numClasses);
       const predictions = predict(model, data, numClasses);
       model.dispose();
