@@ -23,6 +23,7 @@
 import { execFileSync } from "node:child_process";
 import { cpus } from "node:os";
 import { fileURLToPath } from "node:url";
+import { fmtSize, median, parseSize } from "./bench-args.js";
 import { RingHarness } from "./ring-harness.js";
 
 /** The planning repository's recipe, checked out beside this one (`../shared`). */
@@ -35,13 +36,6 @@ interface Args {
   sizes: number[];
   reps: number;
   burst: string;
-}
-
-function parseSize(s: string): number {
-  const m = /^(\d+(?:\.\d+)?)([KMG]?)i?B?$/i.exec(s.trim());
-  if (!m) throw new Error(`bad size "${s}": expected e.g. 1M, 16M, 64M`);
-  const mult = { "": 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3 }[(m[2] ?? "").toUpperCase() as "" | "K" | "M" | "G"];
-  return Math.round(Number(m[1]) * mult);
 }
 
 /** A tc rate (`1gbit`, `100mbit`, `500kbit`: SI units, bits per second) in bytes per second. */
@@ -100,16 +94,6 @@ function shape(n: number, rate: string, burst: string): void {
     sh("tc", ["qdisc", "replace", "dev", `rtv${i}`, ...tbf]);
     sh("ip", ["netns", "exec", `rt-h${i}`, "tc", "qdisc", "replace", "dev", "eth0", ...tbf]);
   }
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((x, y) => x - y);
-  const m = s.length >> 1;
-  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
-}
-
-function fmtSize(b: number): string {
-  return b >= 1 << 20 ? `${b / (1 << 20)} MiB` : `${b / 1024} KiB`;
 }
 
 async function main(): Promise<void> {

@@ -16,6 +16,7 @@ import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { existsSync } from "node:fs";
 import { addKernelName } from "../common/collective/f32-add.js";
+import { fmtSize, median, parseSize } from "./bench-args.js";
 import { RingHarness, type Transport } from "./ring-harness.js";
 
 const DEFAULT_SIZES = ["4K", "64K", "436K", "1M", "4M", "16M", "64M"];
@@ -26,13 +27,6 @@ interface Args {
   transports: Transport[];
   quick: boolean;
   torch: boolean;
-}
-
-function parseSize(s: string): number {
-  const m = /^(\d+(?:\.\d+)?)([KMG]?)i?B?$/i.exec(s.trim());
-  if (!m) throw new Error(`bad size "${s}": expected e.g. 4K, 436K, 16M`);
-  const mult = { "": 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3 }[(m[2] ?? "").toUpperCase() as "" | "K" | "M" | "G"];
-  return Math.round(Number(m[1]) * mult);
 }
 
 function parseArgs(argv: string[]): Args {
@@ -54,16 +48,6 @@ function parseArgs(argv: string[]): Args {
   if (a.ranks.some((n) => !Number.isInteger(n) || n < 2)) throw new Error("--ranks takes integers ≥ 2");
   if (a.transports.some((t) => t !== "tcp" && t !== "ipc")) throw new Error("--transport takes tcp and/or ipc");
   return a;
-}
-
-function fmtSize(b: number): string {
-  return b >= 1 << 20 ? `${b / (1 << 20)} MiB` : `${b / 1024} KiB`;
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((x, y) => x - y);
-  const m = s.length >> 1;
-  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
 }
 
 /** Repetitions: enough for a stable median, bounded in time. */
