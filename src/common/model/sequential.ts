@@ -2,14 +2,11 @@ import * as tf from "@tensorflow/tfjs";
 import { RingtrainError } from "../errors.js";
 import { applyActivation } from "./activations.js";
 import { fillDropoutMask } from "./layers/dropout-mask.js";
+import { toPair } from "./layers/layer-config.js";
 import type { NetworkPlan, PlannedLayer } from "./layers/network-plan.js";
 import { initialWeights } from "./layers/weight-init.js";
 import type { ForwardOptions, ForwardResult, Model } from "./model.js";
 import type { ParameterLayout } from "./parameter-layout.js";
-
-function pair(v: number | [number, number]): [number, number] {
-  return typeof v === "number" ? [v, v] : v;
-}
 
 /**
  * A feed-forward network built from a {@link NetworkPlan}: the one model class
@@ -23,6 +20,8 @@ export class SequentialModel implements Model {
   readonly variables: tf.Variable[];
   /** batch-norm moving statistics, in layout order after the trainable variables */
   private readonly stateVariables: tf.Variable[];
+  /** every variable in layout order: the trainable ones, then the state */
+  private readonly allVariables: tf.Variable[];
   /** scratch for dropout masks, grown on demand */
   private maskBuffer = new Float32Array(0);
 
@@ -30,12 +29,10 @@ export class SequentialModel implements Model {
     this.layout = plan.layout;
     this.trainableSize = plan.trainableSize;
     this.statisticsSize = plan.statisticsSize;
-    const slots = plan.layout.slots;
-    const trainableCount = plan.layers.reduce((n, l) => n + l.params.length, 0);
     // unnamed: tfjs variable names are global to the process, and a worker may build several models
-    const all = slots.map((s, i) => tf.tidy(() => tf.variable(tf.zeros(s.shape), i < trainableCount)));
-    this.variables = all.slice(0, trainableCount);
-    this.stateVariables = all.slice(trainableCount);
+    this.allVariables = plan.layout.slots.map((s, i) => tf.tidy(() => tf.variable(tf.zeros(s.shape), i < plan.trainableTensors)));
+    this.variables = this.allVariables.slice(0, plan.trainableTensors);
+    this.stateVariables = this.allVariables.slice(plan.trainableTensors);
   }
 
   initialWeights(seed: number): Float32Array {
@@ -63,7 +60,7 @@ export class SequentialModel implements Model {
           break;
         }
         case "conv2d": {
-          h = tf.conv2d(h as tf.Tensor4D, this.variables[param++] as tf.Tensor4D, pair(c.strides), c.padding);
+          h = tf.conv2d(h as tf.Tensor4D, this.variables[param++] as tf.Tensor4D, toPair(c.strides), c.padding);
           if (c.useBias) h = tf.add(h, this.variables[param++]!);
           h = applyActivation(c.activation, h);
           break;
@@ -71,7 +68,7 @@ export class SequentialModel implements Model {
         case "maxPool":
         case "avgPool": {
           const pool = c.type === "maxPool" ? tf.maxPool : tf.avgPool;
-          h = pool(h as tf.Tensor4D, pair(c.poolSize), pair(c.strides ?? c.poolSize), c.padding);
+          h = pool(h as tf.Tensor4D, toPair(c.poolSize), toPair(c.strides ?? c.poolSize), c.padding);
           break;
         }
         case "flatten":
@@ -117,18 +114,17 @@ export class SequentialModel implements Model {
   }
 
   setWeights(flat: Float32Array): void {
-    const all = [...this.variables, ...this.stateVariables];
-    for (let i = 0; i < all.length; i++) {
+    for (let i = 0; i < this.allVariables.length; i++) {
       const slot = this.layout.slots[i]!;
       const t = tf.tensor(this.layout.view(flat, slot), slot.shape, "float32");
-      all[i]!.assign(t);
+      this.allVariables[i]!.assign(t);
       t.dispose();
     }
   }
 
   updateState(flat: Float32Array, statistics: Float32Array): void {
     let offset = 0;
-    let slot = this.plan.layers.reduce((n, l) => n + l.params.length, 0);
+    let slot = this.plan.trainableTensors;
     for (const layer of this.plan.layers) {
       if (layer.config.type !== "batchNormalization") continue;
       const m = layer.config.momentum;
@@ -147,6 +143,6 @@ export class SequentialModel implements Model {
   }
 
   dispose(): void {
-    for (const v of [...this.variables, ...this.stateVariables]) v.dispose();
+    for (const v of this.allVariables) v.dispose();
   }
 }

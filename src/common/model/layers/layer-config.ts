@@ -8,6 +8,11 @@ import { ACTIVATION_NAMES } from "../activations.js";
  */
 const positiveInt = z.number().int().positive();
 const size2 = z.union([positiveInt, z.tuple([positiveInt, positiveInt])]);
+
+/** A kernel, pool or stride size as `[height, width]` (a single number means square). */
+export function toPair(v: number | [number, number]): [number, number] {
+  return typeof v === "number" ? [v, v] : v;
+}
 const activation = z.enum(ACTIVATION_NAMES).default("linear");
 
 export const denseLayerSchema = z.object({ type: z.literal("dense"), units: positiveInt, activation, useBias: z.boolean().default(true) }).strict();

@@ -1,6 +1,6 @@
 import { RingtrainError } from "../../errors.js";
 import { ParameterLayout } from "../parameter-layout.js";
-import type { LayerConfig } from "./layer-config.js";
+import { toPair, type LayerConfig } from "./layer-config.js";
 
 /** The shape of one input sample (the dataset's), without the batch axis. */
 export interface InputShape {
@@ -44,15 +44,13 @@ export interface PlannedLayer {
 export interface NetworkPlan {
   layers: PlannedLayer[];
   layout: ParameterLayout;
+  /** how many of the layout's tensors are trainable (they come first) */
+  trainableTensors: number;
   trainableSize: number;
   /** length of the per-step statistics that travel with the gradients */
   statisticsSize: number;
   inputShape: InputShape;
   numClasses: number;
-}
-
-function pair(v: number | [number, number]): [number, number] {
-  return typeof v === "number" ? [v, v] : v;
 }
 
 /** Output length of a convolution or pooling window along one axis, as tfjs and Keras compute it. */
@@ -98,8 +96,8 @@ export function planNetwork(layers: readonly LayerConfig[], input: InputShape, n
       }
       case "conv2d": {
         const [h, w, c] = spatial(shape, where);
-        const [kh, kw] = pair(config.kernelSize);
-        const [sh, sw] = pair(config.strides);
+        const [kh, kw] = toPair(config.kernelSize);
+        const [sh, sw] = toPair(config.strides);
         const oh = windowOutput(h, kh, sh, config.padding);
         const ow = windowOutput(w, kw, sw, config.padding);
         if (oh <= 0 || ow <= 0) throw new RingtrainError("CONFIG_INVALID", `${where}: a ${kh}x${kw} kernel does not fit its ${h}x${w} input`);
@@ -115,8 +113,8 @@ export function planNetwork(layers: readonly LayerConfig[], input: InputShape, n
       case "maxPool":
       case "avgPool": {
         const [h, w, c] = spatial(shape, where);
-        const [ph, pw] = pair(config.poolSize);
-        const [sh, sw] = pair(config.strides ?? config.poolSize);
+        const [ph, pw] = toPair(config.poolSize);
+        const [sh, sw] = toPair(config.strides ?? config.poolSize);
         const oh = windowOutput(h, ph, sh, config.padding);
         const ow = windowOutput(w, pw, sw, config.padding);
         if (oh <= 0 || ow <= 0) throw new RingtrainError("CONFIG_INVALID", `${where}: a ${ph}x${pw} pool does not fit its ${h}x${w} input`);
@@ -145,8 +143,17 @@ export function planNetwork(layers: readonly LayerConfig[], input: InputShape, n
   const trainable = planned.flatMap((l) => l.params);
   const stateTensors = planned.flatMap((l) => l.state);
   const layout = new ParameterLayout([...trainable, ...stateTensors]);
-  const trainableSize = trainable.reduce((n, t) => n + t.shape.reduce((a, b) => a * b, 1), 0);
-  return { layers: planned, layout, trainableSize, statisticsSize: planned.reduce((n, l) => n + l.statisticsSize, 0), inputShape: input, numClasses };
+  // the state tensors start where the trainable ones end
+  const trainableSize = layout.slots[trainable.length]?.offset ?? layout.totalSize;
+  return {
+    layers: planned,
+    layout,
+    trainableTensors: trainable.length,
+    trainableSize,
+    statisticsSize: planned.reduce((n, l) => n + l.statisticsSize, 0),
+    inputShape: input,
+    numClasses,
+  };
 }
 
 function spatial(shape: number[], where: string): [number, number, number] {
