@@ -3,7 +3,7 @@ import { f32View, heapMemory, type WasmBackend } from "./wasm-backend.js";
 import { instantiateKernel, op, type WasmMemory } from "./wasm-module.js";
 
 /** Most accumulators (K·Cout/4 f32x4 locals) a generated kernel may hold; beyond it the swapped convolution wins anyway. */
-export const SMALL_FILTER_MAX_ACCUMULATORS = 96;
+const SMALL_FILTER_MAX_ACCUMULATORS = 96;
 
 /**
  * The filter gradient of a convolution with a small filter operand

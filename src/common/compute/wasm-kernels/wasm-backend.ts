@@ -59,8 +59,3 @@ export function shippedKernel(kernelName: string, backendName: string): ((backen
   return (backend) => (inputs, attrs) =>
     fn({ inputs, backend, attrs: attrs as unknown as tf.NamedAttrMap }) as tf.TensorInfo;
 }
-
-/** A TensorInfo that shares `info`'s data under another shape of the same size (no copy, no refcount change). */
-export function viewAs(info: tf.TensorInfo, shape: number[]): tf.TensorInfo {
-  return { dataId: info.dataId, shape, dtype: info.dtype };
-}
