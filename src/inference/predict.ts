@@ -1,5 +1,6 @@
 import * as tf from "@tensorflow/tfjs";
-import { gatherBatch, type Dataset } from "../common/data/dataset.js";
+import { forEachChunk } from "../common/data/contiguous-chunks.js";
+import { sampleSize, type Dataset } from "../common/data/dataset.js";
 import { RingtrainError } from "../common/errors.js";
 import { buildModel } from "../common/model/models.js";
 import type { Model } from "../common/model/model.js";
@@ -40,30 +41,23 @@ export function restoreModel(run: TrainedRun, input: Dataset, numClasses: number
 
 /** Runs `model` in inference mode over all of `dataset`, in chunks of bounded size. */
 export function predict(model: Model, dataset: Dataset, numClasses: number): Predictions {
-  const inputSize = dataset.height * dataset.width * dataset.channels;
-  const chunk = Math.max(1, Math.min(CHUNK, dataset.count));
-  const pixels = new Float32Array(chunk * inputSize);
-  const labels = new Int32Array(chunk);
-  const indices = new Uint32Array(chunk);
+  const inputSize = sampleSize(dataset);
   const out: Predictions = {
     classes: new Uint8Array(dataset.count),
     confidence: new Float32Array(dataset.count),
     probabilities: new Float32Array(dataset.count * numClasses),
   };
-  for (let done = 0; done < dataset.count; done += chunk) {
-    const n = Math.min(chunk, dataset.count - done);
-    for (let i = 0; i < n; i++) indices[i] = done + i;
-    gatherBatch(dataset, indices.subarray(0, n), pixels, labels);
-    const probs = tf.tidy(() => tf.softmax(model.logits(tf.tensor2d(pixels.subarray(0, n * inputSize), [n, inputSize]))));
+  forEachChunk(dataset, 0, dataset.count, CHUNK, ({ start, count: n, pixels }) => {
+    const probs = tf.tidy(() => tf.softmax(model.logits(tf.tensor2d(pixels, [n, inputSize]))));
     const data = probs.dataSync();
     probs.dispose();
-    out.probabilities.set(data, done * numClasses);
+    out.probabilities.set(data, start * numClasses);
     for (let i = 0; i < n; i++) {
       let best = 0;
       for (let c = 1; c < numClasses; c++) if (data[i * numClasses + c]! > data[i * numClasses + best]!) best = c;
-      out.classes[done + i] = best;
-      out.confidence[done + i] = data[i * numClasses + best]!;
+      out.classes[start + i] = best;
+      out.confidence[start + i] = data[i * numClasses + best]!;
     }
-  }
+  });
   return out;
 }
