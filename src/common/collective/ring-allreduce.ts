@@ -67,7 +67,7 @@ import type * as zmq from "zeromq";
 import { describePeer, RingtrainError, isRingtrainError } from "../errors.js";
 import { formatDuration } from "../timeout.js";
 import type { SecurityOptions } from "../security/socket-security.js";
-import { bindReceiver, connectSender, isZmqTimeout } from "../transport/data-sockets.js";
+import { bindReceiver, connectSender, isZmqTimeout, receiveWithin } from "../transport/data-sockets.js";
 import { addInto, addIntoBoth, bytesOf, copyInto } from "./f32-add.js";
 import { decodeHeader, describeFrame, encodeHeader, Phase, phaseName } from "./frame.js";
 
@@ -164,21 +164,10 @@ export async function bindRingReceiver(
     // Payload frames are at most this big; the header frame is 24 bytes.
     maxMessageBytes: Math.max(small, sub, 64) + 64,
     highWaterMark: HIGH_WATER_MARK,
-    // Secured sockets: receive in slices of at most SECURED_RECEIVE_SLICE_MS (see receive())
-    timeoutMs: opts.security ? Math.min(opts.timeoutMs, SECURED_RECEIVE_SLICE_MS) : opts.timeoutMs,
+    timeoutMs: opts.timeoutMs,
     ...(opts.security ? { security: opts.security.receiver } : {}),
   });
 }
-
-/**
- * With PLAIN/CURVE security a connection that completes its ZAP handshake
- * while this process's event loop is blocked (loading data, compiling wasm)
- * can leave its first frames unnoticed by zeromq.js until the socket is read
- * again (seen with 6 processes on 2 cores: a ring step stalled until its
- * timeout). So a secured receiver waits in slices and simply reads again;
- * the overall bound stays timeoutMs.
- */
-const SECURED_RECEIVE_SLICE_MS = 500;
 
 /** One rank's end of the ring. Not re-entrant: await one allreduce before starting the next. */
 export class RingAllreduce {
@@ -190,7 +179,6 @@ export class RingAllreduce {
   private readonly subChunkElements: number;
   private readonly context: zmq.Context | undefined;
   private readonly senderSecurity: SecurityOptions | undefined;
-  private readonly receiveSlices: number;
   private readonly pull: zmq.Pull;
   private push: zmq.Push | undefined;
   private left: RingMember | undefined;
@@ -210,7 +198,6 @@ export class RingAllreduce {
     this.subChunkElements = Math.max(16, Math.floor((opts.subChunkBytes ?? DEFAULT_SUB_CHUNK_BYTES) / 4));
     this.context = opts.context;
     this.senderSecurity = opts.security?.sender;
-    this.receiveSlices = opts.security ? Math.max(1, Math.ceil(opts.timeoutMs / SECURED_RECEIVE_SLICE_MS)) : 1;
     this.pull = pull;
     this.address = address;
   }
@@ -414,20 +401,14 @@ export class RingAllreduce {
   /** Receives the next frame from the left neighbour and checks it is exactly `want`. Returns the payload bytes. */
   private async receive(want: Expected): Promise<Buffer> {
     const left = this.left as RingMember;
-    let frames: Buffer[] | undefined;
-    for (let slice = 1; frames === undefined; slice++) {
-      try {
-        // bounded by the socket's receiveTimeout: no JavaScript timer per frame
-        frames = await this.pull.receive();
-      } catch (e) {
-        if (!isZmqTimeout(e)) throw e;
-        if (slice < this.receiveSlices) continue;
+    // bounded by the socket's receiveTimeout: no JavaScript timer per frame
+    const frames = await receiveWithin(this.pull, this.timeoutMs);
+    if (frames === undefined) {
       throw new RingtrainError(
         "TIMEOUT",
         `ring allreduce rank ${this.rank}: ${describePeer(left)} sent no ${phaseName(want.phase)} chunk ` +
           `for tag ${want.tag} (ring step ${want.step}, sub-chunk ${want.subChunk}) within ${formatDuration(this.timeoutMs)}`,
-        );
-      }
+      );
     }
     const got = frames.length === 2 && frames[0] ? decodeHeader(frames[0]) : undefined;
     const payload = frames[1];

@@ -24,9 +24,9 @@ export interface DataSocketOptions {
   /** High-water mark, in messages, for the sender's and the receiver's queue. */
   highWaterMark: number;
   /**
-   * Bound on one receive (receiver) or on handing one message to ZeroMQ
-   * (sender), ms. Enforced by ZeroMQ itself (an EAGAIN rejection), so the hot
-   * path arms no JavaScript timer per frame.
+   * Bound on one receive (receiver: use {@link receiveWithin}) or on handing
+   * one message to ZeroMQ (sender), ms. Enforced by ZeroMQ itself (an EAGAIN
+   * rejection), so the hot path arms no JavaScript timer per frame.
    */
   timeoutMs: number;
   /**
@@ -49,6 +49,16 @@ export function checkEndpoint(endpoint: string, what: string): void {
 }
 
 /**
+ * With PLAIN/CURVE security a connection that completes its ZAP handshake
+ * while this process's event loop is blocked (loading data, compiling wasm)
+ * can leave its first frames unnoticed by zeromq.js until the socket is read
+ * again (seen with 6 processes on 2 cores: a ring step stalled until its
+ * timeout). So a secured receiver's own timeout is this slice, and
+ * {@link receiveWithin} reads again after each one until the whole bound passed.
+ */
+const SECURED_RECEIVE_SLICE_MS = 500;
+
+/**
  * Binds a PULL socket at `endpoint` and returns it with the resolved address
  * (a `tcp://...:*` wildcard port filled in) to advertise to the sender.
  * Rejects with USAGE for a malformed endpoint and WORKER_FAILED when the bind
@@ -61,7 +71,8 @@ export async function bindReceiver(endpoint: string, opts: DataSocketOptions): P
     linger: 0,
     receiveHighWaterMark: opts.highWaterMark,
     maxMessageSize: opts.maxMessageBytes,
-    receiveTimeout: opts.timeoutMs,
+    // secured receivers wait in slices (see receiveWithin); the bound stays timeoutMs
+    receiveTimeout: opts.security ? Math.min(opts.timeoutMs, SECURED_RECEIVE_SLICE_MS) : opts.timeoutMs,
     ...opts.security,
   });
   try {
@@ -96,4 +107,25 @@ export function connectSender(address: string, opts: DataSocketOptions): zmq.Pus
 /** True for the rejection ZeroMQ gives when a send or receive timeout elapses. */
 export function isZmqTimeout(e: unknown): boolean {
   return typeof e === "object" && e !== null && (e as { code?: unknown }).code === "EAGAIN";
+}
+
+/**
+ * The next message on a receiver from {@link bindReceiver}, or undefined when
+ * none came within `timeoutMs` (the `timeoutMs` it was bound with). A secured
+ * receiver is read again after each slice of its wait (see
+ * SECURED_RECEIVE_SLICE_MS); the overall bound stays `timeoutMs`. Rejects with
+ * whatever else ZeroMQ rejects with (e.g. the socket was closed).
+ */
+export async function receiveWithin(socket: zmq.Pull, timeoutMs: number): Promise<Buffer[] | undefined> {
+  let slices = 0;
+  for (let slice = 1; ; slice++) {
+    try {
+      return await socket.receive();
+    } catch (e) {
+      if (!isZmqTimeout(e)) throw e;
+      // only read after a timeout: the hot path makes no extra call into the socket
+      if (slices === 0) slices = Math.max(1, Math.ceil(timeoutMs / socket.receiveTimeout));
+      if (slice >= slices) return undefined;
+    }
+  }
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { bindReceiver, checkEndpoint, connectSender, isZmqTimeout } from "../../../src/common/transport/data-sockets.js";
+import { bindReceiver, checkEndpoint, connectSender, isZmqTimeout, receiveWithin } from "../../../src/common/transport/data-sockets.js";
 import { isRingtrainError } from "../../../src/common/errors.js";
 
 describe("data-plane sockets", () => {
@@ -55,6 +55,23 @@ describe("data-plane sockets", () => {
       expect(isZmqTimeout(err)).toBe(true);
       expect(Date.now() - t0).toBeGreaterThanOrEqual(100);
     } finally {
+      pull.close();
+    }
+  });
+
+  it("receiveWithin reads again after each slice of its wait, and gives undefined once the whole bound passed", async () => {
+    const { socket: pull, address } = await bindReceiver("tcp://127.0.0.1:*", { maxMessageBytes: 1024, highWaterMark: 4, timeoutMs: 5000 });
+    const push = connectSender(address, { maxMessageBytes: 0, highWaterMark: 4, timeoutMs: 5000 });
+    // slices of 50 ms, as a secured receiver has (of 500 ms): the message comes after several of them
+    pull.receiveTimeout = 50;
+    try {
+      const late = new Promise((r) => setTimeout(r, 300)).then(() => push.send([Buffer.from("h"), Buffer.from("late")]));
+      const frames = await receiveWithin(pull, 5000);
+      await late;
+      expect(frames?.map((f) => f.toString())).toEqual(["h", "late"]);
+      expect(await receiveWithin(pull, 200)).toBeUndefined();
+    } finally {
+      push.close();
       pull.close();
     }
   });
