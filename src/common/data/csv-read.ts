@@ -17,13 +17,9 @@
  * 73 MB, 42k rows); the hot loop only detects that a row is wrong, and a slow
  * path re-reads that one line as text to say exactly how.
  */
-import { readFile } from "node:fs/promises";
-import { promisify } from "node:util";
-import { gunzip as gunzipCb } from "node:zlib";
-import { RingtrainError, errorMessage } from "../errors.js";
+import { RingtrainError } from "../errors.js";
 import type { Dataset } from "./dataset.js";
-
-const gunzip = promisify(gunzipCb);
+import { readMaybeGzipped } from "./gzip-file.js";
 
 /**
  * A dataset read from a Kaggle CSV. `labelled` is false for the unlabelled
@@ -51,8 +47,8 @@ const LF = 0x0a;
 const CR = 0x0d;
 const ZERO = 0x30;
 
-function invalid(path: string, what: string, cause?: unknown): RingtrainError {
-  return new RingtrainError("DATA_INVALID", `${path}: ${what}`, cause === undefined ? undefined : { cause });
+function invalid(path: string, what: string): RingtrainError {
+  return new RingtrainError("DATA_INVALID", `${path}: ${what}`);
 }
 
 /** The header's meaning: whether a label column comes first, and the image side. */
@@ -262,21 +258,5 @@ export function parseKaggleCsv(bytes: Uint8Array, path: string, opts: ReadKaggle
  *   corrupt gzip, or malformed (naming the file and line).
  */
 export async function readKaggleCsv(path: string, opts: ReadKaggleCsvOptions = {}): Promise<KaggleCsvDataset> {
-  let raw: Buffer;
-  try {
-    raw = await readFile(path);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === "ENOENT") throw invalid(path, "file not found", e);
-    throw invalid(path, `cannot read: ${errorMessage(e)}`, e);
-  }
-  let bytes: Uint8Array = raw;
-  if (raw.length >= 2 && raw[0] === 0x1f && raw[1] === 0x8b) {
-    try {
-      bytes = await gunzip(raw);
-    } catch (e) {
-      throw invalid(path, `corrupt gzip stream (${errorMessage(e)}); re-download the file`, e);
-    }
-  }
-  return parseKaggleCsv(bytes, path, opts);
+  return parseKaggleCsv(await readMaybeGzipped(path), path, opts);
 }

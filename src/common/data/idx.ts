@@ -8,12 +8,12 @@
  * trailing garbage is rejected here, at the boundary, rather than surfacing as a
  * wrong image later.
  */
-import { readFile, writeFile } from "node:fs/promises";
+import { writeFile } from "node:fs/promises";
 import { promisify } from "node:util";
-import { gunzip as gunzipCb, gzip as gzipCb } from "node:zlib";
-import { RingtrainError, errorMessage } from "../errors.js";
+import { gzip as gzipCb } from "node:zlib";
+import { RingtrainError } from "../errors.js";
+import { readMaybeGzipped } from "./gzip-file.js";
 
-const gunzip = promisify(gunzipCb);
 const gzip = promisify(gzipCb);
 
 /** The decoded contents of an IDX file. */
@@ -38,8 +38,8 @@ const IDX_TYPE_NAMES: Record<number, string> = {
 
 const MAX_DIMS = 4;
 
-function invalid(path: string, what: string, cause?: unknown): RingtrainError {
-  return new RingtrainError("DATA_INVALID", `${path}: ${what}`, cause === undefined ? undefined : { cause });
+function invalid(path: string, what: string): RingtrainError {
+  return new RingtrainError("DATA_INVALID", `${path}: ${what}`);
 }
 
 function hex(b: number): string {
@@ -108,11 +108,6 @@ export function decodeIdx(bytes: Uint8Array, path: string): IdxArray {
   return { dims, data: bytes.subarray(headerLen) };
 }
 
-/** True when `bytes` start with the gzip magic 1f 8b. */
-function isGzip(bytes: Uint8Array): boolean {
-  return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
-}
-
 /**
  * Reads an IDX file, raw or gzipped (detected by the 1f 8b magic, whatever the
  * file name). The returned `data` is a view into a buffer owned by the caller
@@ -122,23 +117,7 @@ function isGzip(bytes: Uint8Array): boolean {
  *   the gzip stream is corrupt, or the IDX contents are malformed (see {@link decodeIdx}).
  */
 export async function readIdxFile(path: string): Promise<IdxArray> {
-  let raw: Buffer;
-  try {
-    raw = await readFile(path);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === "ENOENT") throw invalid(path, "file not found", e);
-    throw invalid(path, `cannot read: ${errorMessage(e)}`, e);
-  }
-  let bytes: Uint8Array = raw;
-  if (isGzip(raw)) {
-    try {
-      bytes = await gunzip(raw);
-    } catch (e) {
-      throw invalid(path, `corrupt gzip stream (${errorMessage(e)}); re-download the file`, e);
-    }
-  }
-  return decodeIdx(bytes, path);
+  return decodeIdx(await readMaybeGzipped(path), path);
 }
 
 /** Encodes `arr` as uint8 IDX bytes. @throws RingtrainError INTERNAL when dims and data disagree. */
