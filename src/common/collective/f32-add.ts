@@ -14,63 +14,15 @@
  * form (round to nearest even, no fused ops), so this kernel and the JS fallback
  * produce the same bits; ranks that mix them still agree.
  */
+import { instantiateKernel, op, type WasmMemory } from "../compute/wasm-kernels/wasm-module.js";
 
 /** Bytes per block copied into wasm memory: two blocks stay in L1/L2. */
 const BLOCK_BYTES = 32 * 1024;
 
-/**
- * The kernel, assembled by hand (no wat2wasm on the build machines). Exports
- * `mem` (one 64 KiB page: dst block at 0, src block at BLOCK_BYTES) and
- * `add(dst, src, bytes)`, which for `bytes` a multiple of 64 runs
- * `loop { 4 × (v128.store dst+o (f32x4.add (v128.load dst+o) (v128.load src+o))); dst += 64; src += 64; bytes -= 64 }`.
- */
-function assembleKernel(): Uint8Array {
-  const uleb = (n: number): number[] => {
-    const out: number[] = [];
-    do {
-      let b = n & 0x7f;
-      n >>>= 7;
-      if (n !== 0) b |= 0x80;
-      out.push(b);
-    } while (n !== 0);
-    return out;
-  };
-  const section = (id: number, bytes: number[]): number[] => [id, ...uleb(bytes.length), ...bytes];
-  const name = (s: string): number[] => [...uleb(s.length), ...Buffer.from(s, "utf8")];
-  const LOCAL_GET = 0x20;
-  const LOCAL_SET = 0x21;
-  const LOCAL_TEE = 0x22;
-  const I32_CONST = 0x41;
-  const I32_ADD = 0x6a;
-  const I32_SUB = 0x6b;
-  const I32_EQZ = 0x45;
-  const BR_IF = 0x0d;
-  const END = 0x0b;
-  // memarg: alignment hint 2^2 (the data is only f32-aligned), then the offset.
-  const v128Load = (off: number): number[] => [0xfd, 0x00, 0x02, ...uleb(off)];
-  const v128Store = (off: number): number[] => [0xfd, 0x0b, 0x02, ...uleb(off)];
-  const f32x4Add = [0xfd, ...uleb(228)];
-  // i32.const takes a *signed* LEB128: 64 needs two bytes (0x40 alone is -64).
-  const SLEB_64 = [0xc0, 0x00];
-  const body: number[] = [0x02, 0x40, LOCAL_GET, 2, I32_EQZ, BR_IF, 0, 0x03, 0x40];
-  for (const off of [0, 16, 32, 48]) {
-    body.push(LOCAL_GET, 0, LOCAL_GET, 0, ...v128Load(off), LOCAL_GET, 1, ...v128Load(off), ...f32x4Add, ...v128Store(off));
-  }
-  body.push(
-    ...[LOCAL_GET, 0, I32_CONST, ...SLEB_64, I32_ADD, LOCAL_SET, 0],
-    ...[LOCAL_GET, 1, I32_CONST, ...SLEB_64, I32_ADD, LOCAL_SET, 1],
-    ...[LOCAL_GET, 2, I32_CONST, ...SLEB_64, I32_SUB, LOCAL_TEE, 2],
-    ...[BR_IF, 0, END, END, END],
-  );
-  const func = [0x00, ...body]; // no extra locals
-  return new Uint8Array([
-    ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
-    ...section(1, [1, 0x60, 3, 0x7f, 0x7f, 0x7f, 0]), // type (i32 i32 i32) -> ()
-    ...section(3, [1, 0]), // one function of type 0
-    ...section(5, [1, 0x00, 1]), // one memory, min 1 page
-    ...section(7, [2, ...name("add"), 0x00, 0, ...name("mem"), 0x02, 0]),
-    ...section(10, [1, ...uleb(func.length), ...func]),
-  ]);
+/** A fresh one-page `WebAssembly.Memory` (the project's lib settings declare no wasm globals). */
+function newPage(): WasmMemory | undefined {
+  const wasm = (globalThis as unknown as { WebAssembly?: { Memory: new (d: { initial: number }) => WasmMemory } }).WebAssembly;
+  return wasm === undefined ? undefined : new wasm.Memory({ initial: 1 });
 }
 
 interface Kernel {
@@ -79,24 +31,29 @@ interface Kernel {
   f32: Float32Array;
 }
 
-/** The slice of the WebAssembly JS API used here (the project's lib settings declare no DOM/wasm globals). */
-interface WasmApi {
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
-}
-
+/**
+ * The kernel, assembled with wasm-module.ts against its own one-page memory
+ * (dst block at 0, src block at BLOCK_BYTES): `add(dst, src, bytes)`, for
+ * `bytes` a multiple of 64, runs
+ * `loop { 4 × (v128.store dst+o (f32x4.add (v128.load dst+o) (v128.load src+o))); dst += 64; src += 64; bytes -= 64 }`.
+ * Undefined without WebAssembly SIMD (very old runtimes): the scalar loop gives the same bits.
+ */
 function loadKernel(): Kernel | undefined {
-  try {
-    const wasm = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
-    if (!wasm) return undefined;
-    const instance = new wasm.Instance(new wasm.Module(assembleKernel()), {});
-    const mem = instance.exports["mem"] as { buffer: ArrayBuffer };
-    const add = instance.exports["add"] as (dst: number, src: number, bytes: number) => void;
-    return { add, u8: new Uint8Array(mem.buffer), f32: new Float32Array(mem.buffer) };
-  } catch {
-    // No WebAssembly SIMD (very old runtimes): the scalar loop gives the same bits.
-    return undefined;
-  }
+  const memory = newPage();
+  if (memory === undefined) return undefined;
+  const body = [
+    ...op.block, ...op.localGet(2), ...op.i32Eqz, ...op.brIf(0), ...op.loop,
+    ...[0, 16, 32, 48].flatMap((o) => [
+      ...op.localGet(0), ...op.localGet(0), ...op.v128Load(o), ...op.localGet(1), ...op.v128Load(o), ...op.f32x4Add, ...op.v128Store(o),
+    ]),
+    ...op.localGet(0), ...op.i32Const(64), ...op.i32Add, ...op.localSet(0),
+    ...op.localGet(1), ...op.i32Const(64), ...op.i32Add, ...op.localSet(1),
+    ...op.localGet(2), ...op.i32Const(64), ...op.i32Sub, ...op.localTee(2),
+    ...op.brIf(0), ...op.end, ...op.end,
+  ];
+  const add = instantiateKernel(memory, "add", 3, {}, body);
+  if (add === undefined) return undefined;
+  return { add, u8: new Uint8Array(memory.buffer), f32: new Float32Array(memory.buffer) };
 }
 
 const kernel = loadKernel();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { addInto, addIntoBoth, bytesOf, copyInto } from "../../../src/common/collective/f32-add.js";
+import { addInto, addIntoBoth, addKernelName, bytesOf, copyInto } from "../../../src/common/collective/f32-add.js";
 import { createRng } from "../../../src/common/random.js";
 
 function scalarSum(a: Float32Array, b: Float32Array): Float32Array {
@@ -17,6 +17,10 @@ function randomArray(n: number, seed: number): Float32Array {
 }
 
 describe("addInto", () => {
+  it("runs the WebAssembly SIMD kernel on Node 20 (the cases below would pass on the scalar fallback too)", () => {
+    expect(addKernelName).toBe("wasm-simd");
+  });
+
   it.each([0, 1, 3, 15, 16, 17, 64, 8191, 8192, 8193, 40_000])("adds %i elements bit-identically to scalar float32 addition", (n) => {
     const a = randomArray(n, n + 1);
     const b = randomArray(n, n + 7);
