@@ -6,7 +6,7 @@ import { readFile, writeFile } from "node:fs/promises";
 import { RingtrainError, errorMessage } from "../errors.js";
 
 /** The header line of a submission file. */
-export const KAGGLE_SUBMISSION_HEADER = "ImageId,Label";
+const KAGGLE_SUBMISSION_HEADER = "ImageId,Label";
 
 /**
  * Writes `predictions[i]` as the label of image i+1 to `path` (overwriting it).

@@ -35,9 +35,9 @@ function positive(field: string, max: number, unit: string) {
 }
 
 /** Largest elastic `sigma` accepted: its kernel spans 6·sigma pixels, and a field smoother than that is a translation. */
-export const MAX_ELASTIC_SIGMA = 16;
+const MAX_ELASTIC_SIGMA = 16;
 /** Largest `copies` accepted: the sampler permutes (copies+1)·N indices each epoch. */
-export const MAX_COPIES = 100;
+const MAX_COPIES = 100;
 
 /**
  * Elastic distortion (Simard, Steinkraus & Platt 2003): two fields of
@@ -45,7 +45,7 @@ export const MAX_COPIES = 100;
  * standard deviation `sigma` pixels and multiplied by `alpha`, displace every
  * pixel. Simard used alpha 34, sigma 4 on MNIST.
  */
-export const elasticSchema = z
+const elasticSchema = z
   .object({
     /** displacement scale in pixels per unit of smoothed noise */
     alpha: positive("elastic.alpha", 1000, ""),
@@ -61,7 +61,7 @@ export const elasticSchema = z
  * composed about the image centre into one inverse mapping with bilinear
  * sampling and 0 outside the image.
  */
-export const augmentKindSchema = z
+const augmentKindSchema = z
   .object({
     /** shift by up to ±translate·width horizontally and ±translate·height vertically (independent, not rounded) */
     translate: bounded("translate", 0.5, " (a fraction of the image size)").default(0),
@@ -107,7 +107,7 @@ const copiesSchema = z
   .strict();
 
 /** Names of the augmentation modes. */
-export const AUGMENT_MODES = ["online", "copies"] as const;
+const AUGMENT_MODES = ["online", "copies"] as const;
 
 /** Validates an `augment` config and fills in defaults. */
 export const augmentConfigSchema = z.discriminatedUnion("mode", [onlineSchema, copiesSchema], {
@@ -124,7 +124,6 @@ export type AugmentConfigInput = z.input<typeof augmentConfigSchema>;
 /** One validated transform kind (absent parameters are 0). */
 export type AugmentKind = z.output<typeof augmentKindSchema>;
 export type AugmentKindInput = z.input<typeof augmentKindSchema>;
-export type ElasticConfig = z.output<typeof elasticSchema>;
 
 /**
  * Validates `input` (e.g. the `augment` field of a config file).

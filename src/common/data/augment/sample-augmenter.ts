@@ -60,11 +60,6 @@ export class SampleAugmenter {
     }
   }
 
-  /** The affine parameters of the last {@link apply} (for previews and debugging; overwritten by the next call). */
-  lastAffine(): Readonly<AffineParams> {
-    return this.params;
-  }
-
   private field(sigma: number): ElasticField {
     let f = this.fields.get(sigma);
     if (f === undefined) {
