@@ -1,4 +1,5 @@
 import * as tf from "@tensorflow/tfjs";
+import { RingtrainError } from "../errors.js";
 import { makeBatchMatMul } from "./wasm-kernels/batch-mat-mul.js";
 import { makeBiasAdd } from "./wasm-kernels/bias-add.js";
 import { makeCast } from "./wasm-kernels/cast.js";
@@ -45,7 +46,13 @@ export function installKernelPatches(backendName: string): void {
   patched.add(backendName);
   const shipped = (name: string) => {
     const k = shippedKernel(name, backendName);
-    if (k === undefined) throw new Error(`tfjs-backend-wasm has no '${name}' kernel to patch: is @tensorflow/tfjs-backend-wasm 4.x installed?`);
+    if (k === undefined) {
+      throw new RingtrainError(
+        "BACKEND_UNAVAILABLE",
+        `tfjs-backend-wasm has no '${name}' kernel to patch: the kernel patches need @tensorflow/tfjs-backend-wasm 4.x ` +
+          "(reinstall it with `npm ci`), or use --backend cpu",
+      );
+    }
     return k;
   };
   const matMul = shipped("BatchMatMul");
@@ -65,9 +72,14 @@ export function installKernelPatches(backendName: string): void {
     tf.registerKernel(config);
   }
   const reluGradient = tf.getGradient("Relu");
-  if (reluGradient === undefined) throw new Error("tfjs has no gradient registered for 'Relu' to patch: is @tensorflow/tfjs 4.x installed?");
+  if (reluGradient === undefined) {
+    throw new RingtrainError(
+      "BACKEND_UNAVAILABLE",
+      "tfjs has no gradient registered for 'Relu' to patch: the kernel patches need @tensorflow/tfjs 4.x (reinstall it with `npm ci`)",
+    );
+  }
   const simdAvailable = (): boolean => {
-    const memory = heapMemory(asWasm(tf.backend()));
+    const memory = heapMemory(asWasm(tf.backend(), "the Relu gradient"));
     return memory !== undefined && simdKernels(memory) !== undefined;
   };
   tf.registerGradient(makeReluGradient(backendName, reluGradient, simdAvailable));

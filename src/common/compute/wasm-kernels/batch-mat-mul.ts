@@ -1,6 +1,6 @@
 import * as tf from "@tensorflow/tfjs";
 import { transpose2d } from "./transpose2d.js";
-import { asWasm, f32View, type KernelCall, type WasmBackend } from "./wasm-backend.js";
+import { f32View, wasmKernel, type KernelCall, type WasmBackend } from "./wasm-backend.js";
 
 /**
  * `BatchMatMul` with `transposeA`/`transposeB` as an explicit transpose then a
@@ -44,31 +44,25 @@ export function makeBatchMatMul(
     for (let offset = 0; offset < src.length; offset += block) transpose2d(src, offset, rows, cols, dst.subarray(offset, offset + block));
     return out;
   };
-  return {
-    kernelName: "BatchMatMul",
-    backendName,
-    kernelFunc: ({ inputs, backend: rawBackend, attrs }) => {
-      const backend = asWasm(rawBackend);
-      const { transposeA, transposeB } = attrs as unknown as tf.BatchMatMulAttrs;
-      let a = inputs.a as tf.TensorInfo;
-      let b = inputs.b as tf.TensorInfo;
-      if (transposeB && !transposeA && swapPays(a, b)) {
-        // a·bᵀ as (b·aᵀ)ᵀ: transposes and packs the small a instead of the large b (see the file comment)
-        const aT = transposeLastTwo(a, backend);
-        const r = matMul(backend)({ a: b, b: aT }, { ...attrs, transposeA: false, transposeB: false });
-        backend.disposeData(aT.dataId);
-        const out = transposeLastTwo(r, backend);
-        backend.disposeData(r.dataId);
-        return out;
-      }
-      const temporaries: tf.TensorInfo[] = [];
-      if (transposeA) temporaries.push((a = transposeLastTwo(a, backend)));
-      if (transposeB) temporaries.push((b = transposeLastTwo(b, backend)));
-      const out = matMul(backend)({ a, b }, { ...attrs, transposeA: false, transposeB: false });
-      for (const t of temporaries) backend.disposeData(t.dataId);
+  return wasmKernel<{ a: tf.TensorInfo; b: tf.TensorInfo }, tf.BatchMatMulAttrs>("BatchMatMul", backendName, (backend, inputs, attrs) => {
+    const { transposeA, transposeB } = attrs;
+    let { a, b } = inputs;
+    if (transposeB && !transposeA && swapPays(a, b)) {
+      // a·bᵀ as (b·aᵀ)ᵀ: transposes and packs the small a instead of the large b (see the file comment)
+      const aT = transposeLastTwo(a, backend);
+      const r = matMul(backend)({ a: b, b: aT }, { ...attrs, transposeA: false, transposeB: false });
+      backend.disposeData(aT.dataId);
+      const out = transposeLastTwo(r, backend);
+      backend.disposeData(r.dataId);
       return out;
-    },
-  };
+    }
+    const temporaries: tf.TensorInfo[] = [];
+    if (transposeA) temporaries.push((a = transposeLastTwo(a, backend)));
+    if (transposeB) temporaries.push((b = transposeLastTwo(b, backend)));
+    const out = matMul(backend)({ a, b }, { ...attrs, transposeA: false, transposeB: false });
+    for (const t of temporaries) backend.disposeData(t.dataId);
+    return out;
+  });
 }
 
 /** Whether a·bᵀ is cheaper as (b·aᵀ)ᵀ: float32, no batching, and the cost estimate in the file comment. */

@@ -1,6 +1,6 @@
 import * as tf from "@tensorflow/tfjs";
 import { simdKernels } from "./simd-kernels.js";
-import { asWasm, heapMemory, type KernelCall, type WasmBackend } from "./wasm-backend.js";
+import { heapMemory, wasmKernel, type KernelCall, type WasmBackend } from "./wasm-backend.js";
 
 /** Below this many elements the shipped kernel's fixed cost is no worse. */
 const MIN_ELEMENTS = 4096;
@@ -16,26 +16,20 @@ const MIN_ELEMENTS = 4096;
  * @param shipped the shipped wasm `Add`.
  */
 export function makeBiasAdd(backendName: string, shipped: (backend: WasmBackend) => KernelCall): tf.KernelConfig {
-  return {
-    kernelName: "Add",
-    backendName,
-    kernelFunc: ({ inputs, backend: rawBackend, attrs }) => {
-      const backend = asWasm(rawBackend);
-      const a = inputs.a as tf.TensorInfo;
-      const b = inputs.b as tf.TensorInfo;
-      const c = a.shape[a.shape.length - 1] ?? 0;
-      const size = a.shape.reduce((p, d) => p * d, 1);
-      const bias = a.dtype === "float32" && b.dtype === "float32" && a.shape.length >= 2 && c % 4 === 0 && c > 0 &&
-        b.shape.length >= 1 && b.shape[b.shape.length - 1] === c && b.shape.slice(0, -1).every((d) => d === 1) &&
-        b.shape.length <= a.shape.length && size >= MIN_ELEMENTS;
-      const memory = bias ? heapMemory(backend) : undefined;
-      const kernels = memory === undefined ? undefined : simdKernels(memory);
-      if (kernels === undefined) return shipped(backend)(inputs as Record<string, tf.TensorInfo>, attrs as Record<string, unknown>);
-      const out = backend.makeOutput([...a.shape], "float32");
-      kernels.rowBroadcastAdd(
-        backend.getMemoryOffset(a.dataId), backend.getMemoryOffset(b.dataId), backend.getMemoryOffset(out.dataId), size / c, c / 4,
-      );
-      return out;
-    },
-  };
+  return wasmKernel<{ a: tf.TensorInfo; b: tf.TensorInfo }>("Add", backendName, (backend, inputs, attrs) => {
+    const { a, b } = inputs;
+    const c = a.shape[a.shape.length - 1] ?? 0;
+    const size = a.shape.reduce((p, d) => p * d, 1);
+    const bias = a.dtype === "float32" && b.dtype === "float32" && a.shape.length >= 2 && c % 4 === 0 && c > 0 &&
+      b.shape.length >= 1 && b.shape[b.shape.length - 1] === c && b.shape.slice(0, -1).every((d) => d === 1) &&
+      b.shape.length <= a.shape.length && size >= MIN_ELEMENTS;
+    const memory = bias ? heapMemory(backend) : undefined;
+    const kernels = memory === undefined ? undefined : simdKernels(memory);
+    if (kernels === undefined) return shipped(backend)(inputs, attrs);
+    const out = backend.makeOutput([...a.shape], "float32");
+    kernels.rowBroadcastAdd(
+      backend.getMemoryOffset(a.dataId), backend.getMemoryOffset(b.dataId), backend.getMemoryOffset(out.dataId), size / c, c / 4,
+    );
+    return out;
+  });
 }

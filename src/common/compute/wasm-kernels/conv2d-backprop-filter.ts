@@ -1,6 +1,7 @@
 import * as tf from "@tensorflow/tfjs";
+import { RingtrainError } from "../../errors.js";
 import { smallFilterGradient } from "./small-filter-grad.js";
-import { asWasm, f32View, type KernelCall, type WasmBackend } from "./wasm-backend.js";
+import { f32View, wasmKernel, type KernelCall, type WasmBackend } from "./wasm-backend.js";
 
 /** When to cut the batch into chunks (see {@link chunkSamples}); the defaults are measured, tests shrink them. */
 export interface FilterChunking {
@@ -47,29 +48,26 @@ export function makeConv2DBackpropFilter(
   conv2d: (backend: WasmBackend) => KernelCall,
   chunking: FilterChunking = DEFAULT_CHUNKING,
 ): tf.KernelConfig {
-  return {
-    kernelName: "Conv2DBackpropFilter",
-    backendName,
-    kernelFunc: ({ inputs, backend: rawBackend, attrs }) => {
-      const backend = asWasm(rawBackend);
-      const x = inputs.x as tf.TensorInfo;
-      const dy = inputs.dy as tf.TensorInfo;
-      const { strides, pad, dataFormat, dimRoundingMode, filterShape } = attrs as unknown as tf.Conv2DBackpropFilterAttrs;
-      if (dataFormat === "NCHW") {
-        throw new Error("wasm Conv2DBackpropFilter supports dataFormat NHWC only (as the wasm Conv2D does); got NCHW");
-      }
-      const info = tf.backend_util.computeConv2DInfo(
-        x.shape as [number, number, number, number],
-        filterShape,
-        strides,
-        1,
-        pad,
-        dimRoundingMode,
+  type Inputs = { x: tf.TensorInfo; dy: tf.TensorInfo };
+  return wasmKernel<Inputs, tf.Conv2DBackpropFilterAttrs>("Conv2DBackpropFilter", backendName, (backend, { x, dy }, attrs) => {
+    const { strides, pad, dataFormat, dimRoundingMode, filterShape } = attrs;
+    if (dataFormat === "NCHW") {
+      throw new RingtrainError(
+        "INTERNAL",
+        "wasm Conv2DBackpropFilter got dataFormat NCHW but supports NHWC only (as the wasm Conv2D does): build the model NHWC, or use --backend cpu",
       );
-      return smallFilterGradient(backend, x, dy, info)
-        ?? swappedConvolution(backend, conv2d(backend), x, dy, info, chunkSamples(info, chunking));
-    },
-  };
+    }
+    const info = tf.backend_util.computeConv2DInfo(
+      x.shape as [number, number, number, number],
+      filterShape,
+      strides,
+      1,
+      pad,
+      dimRoundingMode,
+    );
+    return smallFilterGradient(backend, x, dy, info)
+      ?? swappedConvolution(backend, conv2d(backend), x, dy, info, chunkSamples(info, chunking));
+  });
 }
 
 /** Samples per chunk: the whole batch unless the output has many rows and the transposed dy is over budget. */

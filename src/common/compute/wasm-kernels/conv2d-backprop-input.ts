@@ -1,5 +1,6 @@
 import * as tf from "@tensorflow/tfjs";
-import { asWasm, f32View, type KernelCall, type WasmBackend } from "./wasm-backend.js";
+import { RingtrainError } from "../../errors.js";
+import { f32View, wasmKernel, type KernelCall, type WasmBackend } from "./wasm-backend.js";
 
 /**
  * `Conv2DBackpropInput` (the transposed convolution) for wasm as a forward
@@ -19,56 +20,51 @@ export function makeConv2DBackpropInput(
   conv2d: (backend: WasmBackend) => KernelCall,
   shipped: (backend: WasmBackend) => KernelCall,
 ): tf.KernelConfig {
-  return {
-    kernelName: "Conv2DBackpropInput",
-    backendName,
-    kernelFunc: ({ inputs, backend: rawBackend, attrs }) => {
-      const backend = asWasm(rawBackend);
-      const dy = inputs.dy as tf.TensorInfo;
-      const filter = inputs.filter as tf.TensorInfo;
-      const a = attrs as unknown as tf.Conv2DBackpropInputAttrs;
-      if (a.dataFormat === "NCHW") {
-        throw new Error("wasm Conv2DBackpropInput supports dataFormat NHWC only (as the wasm Conv2D does); got NCHW");
-      }
-      const info = tf.backend_util.computeConv2DInfo(
-        a.inputShape,
-        filter.shape as [number, number, number, number],
-        a.strides,
-        1,
-        a.pad,
-        a.dimRoundingMode,
+  type Inputs = { dy: tf.TensorInfo; filter: tf.TensorInfo };
+  return wasmKernel<Inputs, tf.Conv2DBackpropInputAttrs>("Conv2DBackpropInput", backendName, (backend, inputs, a) => {
+    const { dy, filter } = inputs;
+    if (a.dataFormat === "NCHW") {
+      throw new RingtrainError(
+        "INTERNAL",
+        "wasm Conv2DBackpropInput got dataFormat NCHW but supports NHWC only (as the wasm Conv2D does): build the model NHWC, or use --backend cpu",
       );
-      const { filterHeight: fh, filterWidth: fw, strideHeight: sh, strideWidth: sw } = info;
-      const dilatedH = (info.outHeight - 1) * sh + 1;
-      const dilatedW = (info.outWidth - 1) * sw + 1;
-      const top = fh - 1 - info.padInfo.top;
-      const left = fw - 1 - info.padInfo.left;
-      const bottom = info.inHeight + fh - 1 - dilatedH - top;
-      const right = info.inWidth + fw - 1 - dilatedW - left;
-      if (top < 0 || left < 0 || bottom < 0 || right < 0) {
-        return shipped(backend)(inputs as Record<string, tf.TensorInfo>, attrs as Record<string, unknown>);
-      }
-      const flipped = backend.makeOutput([fh, fw, info.outChannels, info.inChannels], "float32");
-      let source = dy;
-      let pad: number[][] = [[0, 0], [top, bottom], [left, right], [0, 0]];
-      if (sh > 1 || sw > 1) {
-        source = backend.makeOutput([info.batchSize, top + dilatedH + bottom, left + dilatedW + right, info.outChannels], "float32");
-        pad = [[0, 0], [0, 0], [0, 0], [0, 0]];
-      }
-      flipFilter(f32View(backend, filter), fh, fw, info.inChannels, info.outChannels, f32View(backend, flipped));
-      if (source !== dy) {
-        dilateAndPad(f32View(backend, dy), info.batchSize, info.outHeight, info.outWidth, info.outChannels,
-          sh, sw, top, left, source.shape[1] ?? 0, source.shape[2] ?? 0, f32View(backend, source));
-      }
-      const out = conv2d(backend)(
-        { x: source, filter: flipped },
-        { strides: [1, 1], pad, dataFormat: "NHWC", dilations: [1, 1], dimRoundingMode: undefined },
-      );
-      backend.disposeData(flipped.dataId);
-      if (source !== dy) backend.disposeData(source.dataId);
-      return out;
-    },
-  };
+    }
+    const info = tf.backend_util.computeConv2DInfo(
+      a.inputShape,
+      filter.shape as [number, number, number, number],
+      a.strides,
+      1,
+      a.pad,
+      a.dimRoundingMode,
+    );
+    const { filterHeight: fh, filterWidth: fw, strideHeight: sh, strideWidth: sw } = info;
+    const dilatedH = (info.outHeight - 1) * sh + 1;
+    const dilatedW = (info.outWidth - 1) * sw + 1;
+    const top = fh - 1 - info.padInfo.top;
+    const left = fw - 1 - info.padInfo.left;
+    const bottom = info.inHeight + fh - 1 - dilatedH - top;
+    const right = info.inWidth + fw - 1 - dilatedW - left;
+    if (top < 0 || left < 0 || bottom < 0 || right < 0) return shipped(backend)(inputs, a);
+    const flipped = backend.makeOutput([fh, fw, info.outChannels, info.inChannels], "float32");
+    let source = dy;
+    let pad: number[][] = [[0, 0], [top, bottom], [left, right], [0, 0]];
+    if (sh > 1 || sw > 1) {
+      source = backend.makeOutput([info.batchSize, top + dilatedH + bottom, left + dilatedW + right, info.outChannels], "float32");
+      pad = [[0, 0], [0, 0], [0, 0], [0, 0]];
+    }
+    flipFilter(f32View(backend, filter), fh, fw, info.inChannels, info.outChannels, f32View(backend, flipped));
+    if (source !== dy) {
+      dilateAndPad(f32View(backend, dy), info.batchSize, info.outHeight, info.outWidth, info.outChannels,
+        sh, sw, top, left, source.shape[1] ?? 0, source.shape[2] ?? 0, f32View(backend, source));
+    }
+    const out = conv2d(backend)(
+      { x: source, filter: flipped },
+      { strides: [1, 1], pad, dataFormat: "NHWC", dilations: [1, 1], dimRoundingMode: undefined },
+    );
+    backend.disposeData(flipped.dataId);
+    if (source !== dy) backend.disposeData(source.dataId);
+    return out;
+  });
 }
 
 /** out[fh, fw, co, ci] = w[FH−1−fh, FW−1−fw, ci, co]. */

@@ -1,5 +1,5 @@
 import * as tf from "@tensorflow/tfjs";
-import { asWasm, type KernelCall, type WasmBackend } from "./wasm-backend.js";
+import { wasmKernel, type KernelCall, type WasmBackend } from "./wasm-backend.js";
 
 /**
  * `Identity` that shares the input's data (one more reference) instead of
@@ -8,15 +8,9 @@ import { asWasm, type KernelCall, type WasmBackend } from "./wasm-backend.js";
  * gradient needs, which cost ~9 ms per reference-CNN step as copies.
  */
 export function makeIdentity(backendName: string, shipped: (backend: WasmBackend) => KernelCall): tf.KernelConfig {
-  return {
-    kernelName: "Identity",
-    backendName,
-    kernelFunc: ({ inputs, backend: rawBackend }) => {
-      const backend = asWasm(rawBackend);
-      const x = inputs.x as tf.TensorInfo;
-      if (x.dtype === "string") return shipped(backend)({ x }, {});
-      backend.incRef(x.dataId);
-      return { dataId: x.dataId, shape: [...x.shape], dtype: x.dtype };
-    },
-  };
+  return wasmKernel<{ x: tf.TensorInfo }>("Identity", backendName, (backend, { x }) => {
+    if (x.dtype === "string") return shipped(backend)({ x }, {});
+    backend.incRef(x.dataId);
+    return { dataId: x.dataId, shape: [...x.shape], dtype: x.dtype };
+  });
 }

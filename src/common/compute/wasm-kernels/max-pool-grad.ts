@@ -1,6 +1,6 @@
 import * as tf from "@tensorflow/tfjs";
 import { poolGradRowKernel, type PoolRowKernel } from "./max-pool-grad-simd.js";
-import { asWasm, f32View, heapMemory } from "./wasm-backend.js";
+import { f32View, heapMemory, wasmKernel } from "./wasm-backend.js";
 
 /**
  * `MaxPoolGrad` for wasm in JS over NHWC: each dy element goes to the first
@@ -22,38 +22,32 @@ import { asWasm, f32View, heapMemory } from "./wasm-backend.js";
  * windows of padded pools and other channel counts.
  */
 export function makeMaxPoolGrad(backendName: string): tf.KernelConfig {
-  return {
-    kernelName: "MaxPoolGrad",
-    backendName,
-    kernelFunc: ({ inputs, backend: rawBackend, attrs }) => {
-      const backend = asWasm(rawBackend);
-      const dy = inputs.dy as tf.TensorInfo;
-      const input = inputs.input as tf.TensorInfo;
-      const { filterSize, strides, pad, dimRoundingMode } = attrs as unknown as tf.MaxPoolGradAttrs;
-      const info = tf.backend_util.computePool2DInfo(
-        input.shape as [number, number, number, number],
-        filterSize,
-        strides,
-        1,
-        pad,
-        dimRoundingMode,
-      );
-      const dx = backend.makeOutput([...input.shape], "float32");
-      const memory = heapMemory(backend);
-      const c = info.inChannels;
-      const tapBytes: number[] = [];
-      for (let h = 0; h < info.filterHeight; h++) for (let w = 0; w < info.filterWidth; w++) tapBytes.push((h * info.inWidth + w) * c * 4);
-      const kernel = memory === undefined || c % 4 !== 0 ? undefined : poolGradRowKernel(memory, tapBytes, info.strideWidth * c * 4, c);
-      const simd = kernel === undefined ? undefined : {
-        kernel,
-        x: backend.getMemoryOffset(input.dataId),
-        dy: backend.getMemoryOffset(dy.dataId),
-        out: backend.getMemoryOffset(dx.dataId),
-      };
-      maxPoolGrad(f32View(backend, input), f32View(backend, dy), info, f32View(backend, dx), simd);
-      return dx;
-    },
-  };
+  type Inputs = { dy: tf.TensorInfo; input: tf.TensorInfo };
+  return wasmKernel<Inputs, tf.MaxPoolGradAttrs>("MaxPoolGrad", backendName, (backend, { dy, input }, attrs) => {
+    const { filterSize, strides, pad, dimRoundingMode } = attrs;
+    const info = tf.backend_util.computePool2DInfo(
+      input.shape as [number, number, number, number],
+      filterSize,
+      strides,
+      1,
+      pad,
+      dimRoundingMode,
+    );
+    const dx = backend.makeOutput([...input.shape], "float32");
+    const memory = heapMemory(backend);
+    const c = info.inChannels;
+    const tapBytes: number[] = [];
+    for (let h = 0; h < info.filterHeight; h++) for (let w = 0; w < info.filterWidth; w++) tapBytes.push((h * info.inWidth + w) * c * 4);
+    const kernel = memory === undefined || c % 4 !== 0 ? undefined : poolGradRowKernel(memory, tapBytes, info.strideWidth * c * 4, c);
+    const simd = kernel === undefined ? undefined : {
+      kernel,
+      x: backend.getMemoryOffset(input.dataId),
+      dy: backend.getMemoryOffset(dy.dataId),
+      out: backend.getMemoryOffset(dx.dataId),
+    };
+    maxPoolGrad(f32View(backend, input), f32View(backend, dy), info, f32View(backend, dx), simd);
+    return dx;
+  });
 }
 
 /** The SIMD row kernel and the heap byte offsets of x, dy and out. */

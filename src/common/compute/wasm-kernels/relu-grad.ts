@@ -1,6 +1,7 @@
 import * as tf from "@tensorflow/tfjs";
+import { RingtrainError } from "../../errors.js";
 import { simdKernels } from "./simd-kernels.js";
-import { asWasm, f32View, heapMemory } from "./wasm-backend.js";
+import { f32View, heapMemory, wasmKernel } from "./wasm-backend.js";
 
 /** Name of the fused ReLU-gradient kernel (ours: tfjs has none). Inputs `dy`, `x` (float32, same shape); no attributes. */
 export const RELU_GRAD_KERNEL = "RingtrainReluGrad";
@@ -18,32 +19,28 @@ export const RELU_GRAD_KERNEL = "RingtrainReluGrad";
  * (see {@link makeReluGradient}).
  */
 export function makeReluGrad(backendName: string): tf.KernelConfig {
-  return {
-    kernelName: RELU_GRAD_KERNEL,
-    backendName,
-    kernelFunc: ({ inputs, backend: rawBackend }) => {
-      const backend = asWasm(rawBackend);
-      const dy = inputs.dy as tf.TensorInfo;
-      const x = inputs.x as tf.TensorInfo;
-      const memory = heapMemory(backend);
-      const kernels = memory === undefined ? undefined : simdKernels(memory);
-      if (kernels === undefined) throw new Error(`${RELU_GRAD_KERNEL} needs WebAssembly SIMD and the wasm heap's Memory`);
-      const dx = backend.makeOutput([...x.shape], "float32");
-      const size = x.shape.reduce((p, d) => p * d, 1);
-      const groups = size >> 2;
-      kernels.reluGrad(backend.getMemoryOffset(dy.dataId), backend.getMemoryOffset(x.dataId), backend.getMemoryOffset(dx.dataId), groups);
-      if (size > groups * 4) {
-        const g = f32View(backend, dy);
-        const v = f32View(backend, x);
-        const out = f32View(backend, dx);
-        for (let i = groups * 4; i < size; i++) {
-          const xi = v[i] as number;
-          out[i] = (g[i] as number) * (xi > 0 ? 1 : xi !== xi ? NaN : 0);
-        }
+  return wasmKernel<{ dy: tf.TensorInfo; x: tf.TensorInfo }>(RELU_GRAD_KERNEL, backendName, (backend, { dy, x }) => {
+    const memory = heapMemory(backend);
+    const kernels = memory === undefined ? undefined : simdKernels(memory);
+    if (kernels === undefined) {
+      // makeReluGradient checks availability first; only a direct runKernel gets here
+      throw new RingtrainError("INTERNAL", `${RELU_GRAD_KERNEL} ran without WebAssembly SIMD or the wasm heap's Memory: run tf.relu's gradient instead`);
+    }
+    const dx = backend.makeOutput([...x.shape], "float32");
+    const size = x.shape.reduce((p, d) => p * d, 1);
+    const groups = size >> 2;
+    kernels.reluGrad(backend.getMemoryOffset(dy.dataId), backend.getMemoryOffset(x.dataId), backend.getMemoryOffset(dx.dataId), groups);
+    if (size > groups * 4) {
+      const g = f32View(backend, dy);
+      const v = f32View(backend, x);
+      const out = f32View(backend, dx);
+      for (let i = groups * 4; i < size; i++) {
+        const xi = v[i] as number;
+        out[i] = (g[i] as number) * (xi > 0 ? 1 : xi !== xi ? NaN : 0);
       }
-      return dx;
-    },
-  };
+    }
+    return dx;
+  });
 }
 
 /**

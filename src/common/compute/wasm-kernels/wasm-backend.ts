@@ -1,4 +1,5 @@
 import * as tf from "@tensorflow/tfjs";
+import { RingtrainError } from "../../errors.js";
 import { asWasmMemory, type WasmMemory } from "./wasm-module.js";
 
 /**
@@ -19,11 +20,19 @@ export interface WasmBackend extends tf.KernelBackend {
   wasm?: { asm?: { memory?: unknown } };
 }
 
-/** Narrows a kernel's backend to the wasm backend; throws for any other backend. */
-export function asWasm(backend: unknown): WasmBackend {
+/**
+ * Narrows a kernel's backend to the wasm backend.
+ *
+ * @throws RingtrainError INTERNAL for any other backend, naming `user` (the kernel or gradient that asked).
+ */
+export function asWasm(backend: unknown, user: string): WasmBackend {
   const b = backend as Partial<WasmBackend> | null;
   if (b === null || typeof b.makeOutput !== "function" || typeof b.typedArrayFromHeap !== "function") {
-    throw new Error("a wasm kernel patch ran on a backend that is not tfjs-backend-wasm (no makeOutput/typedArrayFromHeap)");
+    throw new RingtrainError(
+      "INTERNAL",
+      `the wasm patch of ${user} ran on a backend that is not tfjs-backend-wasm (it has no makeOutput/typedArrayFromHeap; ` +
+        `active backend '${tf.getBackend()}'): the patches must be registered for backend 'wasm' only (installKernelPatches("wasm"))`,
+    );
   }
   return b as WasmBackend;
 }
@@ -44,8 +53,28 @@ export function f32View(backend: WasmBackend, info: tf.TensorInfo): Float32Array
   return view;
 }
 
+/** A kernel's inputs by name. */
+type KernelInputs = Record<string, tf.TensorInfo>;
+
 /** A kernel function as registered, callable with TensorInfo inputs. */
-export type KernelCall = (inputs: Record<string, tf.TensorInfo>, attrs: Record<string, unknown>) => tf.TensorInfo;
+export type KernelCall = (inputs: KernelInputs, attrs: object) => tf.TensorInfo;
+
+/**
+ * The registration of a wasm kernel: `run` gets the backend as a
+ * {@link WasmBackend} and the inputs and attributes typed as the kernel's
+ * (tfjs passes them untyped; the kernel name fixes what they are).
+ */
+export function wasmKernel<Inputs extends KernelInputs, Attrs extends object = object>(
+  kernelName: string,
+  backendName: string,
+  run: (backend: WasmBackend, inputs: Inputs, attrs: Attrs) => tf.TensorInfo,
+): tf.KernelConfig {
+  return {
+    kernelName,
+    backendName,
+    kernelFunc: ({ inputs, backend, attrs }) => run(asWasm(backend, kernelName), inputs as Inputs, attrs as unknown as Attrs),
+  };
+}
 
 /**
  * Captures the kernel registered now for `kernelName` on `backendName` (the
