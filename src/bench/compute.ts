@@ -11,17 +11,17 @@
  * one engine per process. Figures are medians of back-to-back steps; ratios
  * are ours / PyTorch's (lower is better for step times, higher for throughput).
  */
-import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
 import { BENCH_MODEL_CONFIGS, type BenchModel } from "./bench-models.js";
+import { jsonLinesOf, runTorchAnchor, torchUnavailable } from "./torch-anchor.js";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(HERE, "../..");
-const TORCH_ANCHOR = resolve(ROOT, "../shared/anchors/torch_ddp.py");
-const TORCH_PYTHON = "/usr/bin/python3";
 
 interface Args {
   models: BenchModel[];
@@ -31,24 +31,20 @@ interface Args {
   quick: boolean;
 }
 
-function parseArgs(argv: string[]): Args {
-  const a: Args = { models: ["mlp", "cnn"], backends: ["tensorflow", "wasm", "cpu"], e2e: false, torch: true, quick: false };
-  for (let i = 0; i < argv.length; i++) {
-    const flag = argv[i];
-    const value = (): string => {
-      const v = argv[++i];
-      if (v === undefined) throw new Error(`${flag} needs a value`);
-      return v;
-    };
-    if (flag === "--models") a.models = value().split(",") as BenchModel[];
-    else if (flag === "--backends") a.backends = value().split(",");
-    else if (flag === "--e2e") a.e2e = true;
-    else if (flag === "--no-torch") a.torch = false;
-    else if (flag === "--quick") a.quick = true;
-    else throw new Error(`unknown flag ${flag}: expected --models, --backends, --e2e, --no-torch, --quick`);
-  }
-  for (const m of a.models) if (!(m in BENCH_MODEL_CONFIGS)) throw new Error(`unknown model ${m}: expected mlp or cnn`);
-  return a;
+function parseCliArgs(argv: string[]): Args {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      models: { type: "string", default: "mlp,cnn" },
+      backends: { type: "string", default: "tensorflow,wasm,cpu" },
+      e2e: { type: "boolean", default: false },
+      "no-torch": { type: "boolean", default: false },
+      quick: { type: "boolean", default: false },
+    },
+  });
+  const models = values.models.split(",");
+  for (const m of models) if (!(m in BENCH_MODEL_CONFIGS)) throw new Error(`unknown model ${m}: expected mlp or cnn`);
+  return { models: models as BenchModel[], backends: values.backends.split(","), e2e: values.e2e, torch: !values["no-torch"], quick: values.quick };
 }
 
 /** Steps per measurement: the cpu backend is ~100x slower than wasm on the CNN. */
@@ -67,12 +63,8 @@ interface StepRow {
 
 function ourStep(backend: string, model: BenchModel, quick: boolean): StepRow | string {
   const warmup = backend === "cpu" && model === "cnn" ? 1 : 3;
-  const r = spawnSync(process.execPath, [join(HERE, "compute-step.js"), "--backend", backend, "--model", model, "--steps", String(stepsFor(backend, model, quick)), "--warmup", String(warmup)], {
-    encoding: "utf8",
-    timeout: 600_000,
-  });
-  if (r.status !== 0) return (r.stderr || `exit ${r.status}`).trim().split("\n").pop() ?? "failed";
-  return JSON.parse(r.stdout.trim().split("\n").pop()!) as StepRow;
+  const args = [join(HERE, "compute-step.js"), "--backend", backend, "--model", model, "--steps", String(stepsFor(backend, model, quick)), "--warmup", String(warmup)];
+  return lastOf(jsonLinesOf<StepRow>(process.execPath, args, 600_000));
 }
 
 interface TorchStep {
@@ -80,24 +72,13 @@ interface TorchStep {
   samples_per_s: number;
 }
 
-function torchAvailable(): string | undefined {
-  if (!existsSync(TORCH_ANCHOR)) return `no anchor at ${TORCH_ANCHOR}`;
-  try {
-    execFileSync(TORCH_PYTHON, ["-c", "import torch"], { stdio: "ignore" });
-    return undefined;
-  } catch {
-    return "PyTorch is not installed (apt-get install -y python3-torch libopenblas0-pthread)";
-  }
-}
-
 function torchStep(model: BenchModel, world: number, batch: number, quick: boolean): TorchStep | string {
   const steps = model === "cnn" ? (quick ? 10 : 40) : quick ? 100 : 400;
-  const r = spawnSync(TORCH_PYTHON, [TORCH_ANCHOR, "step", "--model", model, "--batch", String(batch), "--world", String(world), "--steps", String(steps)], {
-    encoding: "utf8",
-    timeout: 600_000,
-  });
-  if (r.status !== 0) return (r.stderr || `exit ${r.status}`).trim().split("\n").pop() ?? "failed";
-  return JSON.parse(r.stdout.trim().split("\n").pop()!) as TorchStep;
+  return lastOf(runTorchAnchor<TorchStep>(["step", "--model", model, "--batch", String(batch), "--world", String(world), "--steps", String(steps)]));
+}
+
+function lastOf<T>(lines: T[] | string): T | string {
+  return typeof lines === "string" ? lines : (lines[lines.length - 1] ?? "printed no result");
 }
 
 interface EndToEnd {
@@ -123,7 +104,7 @@ function ourRun(model: BenchModel, workers: number, quick: boolean): EndToEnd | 
       { encoding: "utf8", timeout: 1_800_000 },
     );
     if (r.status !== 0) return (r.stderr || `exit ${r.status}`).trim().split("\n").pop() ?? "failed";
-    const [runId] = execFileSync("ls", [runsDir], { encoding: "utf8" }).trim().split("\n");
+    const [runId] = readdirSync(runsDir);
     const epochs = readFileSync(join(runsDir, runId!, "metrics.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l) as EndToEnd);
     return epochs[epochs.length - 1]!;
   } finally {
@@ -134,8 +115,8 @@ function ourRun(model: BenchModel, workers: number, quick: boolean): EndToEnd | 
 const f = (x: number, d = 2): string => x.toFixed(d);
 
 function main(): void {
-  const args = parseArgs(process.argv.slice(2));
-  const noTorch = args.torch ? torchAvailable() : "--no-torch";
+  const args = parseCliArgs(process.argv.slice(2));
+  const noTorch = args.torch ? torchUnavailable() : "--no-torch";
   console.log(`# bench:compute — training step at batch 128, one thread per process (${new Date().toISOString()})`);
   if (noTorch !== undefined) console.log(`(PyTorch anchor skipped: ${noTorch})`);
   const torch = new Map<BenchModel, TorchStep | string>();
@@ -183,4 +164,9 @@ function main(): void {
   }
 }
 
-main();
+try {
+  main();
+} catch (e) {
+  process.stderr.write(`bench:compute: ${e instanceof Error ? e.message : String(e)}\n`);
+  process.exit(2);
+}
