@@ -183,8 +183,8 @@ export class ElasticField {
       const row = y * stride + pad;
       for (let x = 0; x < width; x++) noise[row + x] = rng.next() * 2 - 1;
     }
-    convolveAt(noise, height, stride, 1, pad, 0, 1, width, half, pass1, pad * width, width, 1, 1);
-    convolveAt(pass1, width, 1, width, pad * width, 0, 1, height, half, out, 0, 1, width, alpha);
+    convolveAt(noise, height, stride, 1, pad, width, half, pass1, pad * width, width, 1, 1);
+    convolveAt(pass1, width, 1, width, pad * width, height, half, out, 0, 1, width, alpha);
   }
 
   /** spectral: draws Z for dx, then for dy, and fills {@link cols} with their products by Λ_x·Q_xᵀ. */

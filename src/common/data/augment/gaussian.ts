@@ -53,8 +53,8 @@ export function smoothExact(noise: Float64Array, height: number, width: number, 
 
 /**
  * Convolves `lines` lines of a zero-padded buffer with the symmetric kernel
- * `half` (weights for offsets 0..r), evaluated at `count` positions
- * first, first + step, … along each line, writing scale × result to `dst`.
+ * `half` (weights for offsets 0..r), evaluated at the first `count`
+ * positions of each line, writing scale × result to `dst`.
  * Element (line l, position p) of `src` is src[origin + l·lineStride + p·pointStride];
  * the padding must cover p − r .. p + r for every position. No bounds checks
  * or clipping in the loop: that is what the padding is for.
@@ -65,8 +65,6 @@ export function convolveAt(
   lineStride: number,
   pointStride: number,
   origin: number,
-  first: number,
-  step: number,
   count: number,
   half: Float64Array,
   dst: Float64Array,
@@ -78,9 +76,9 @@ export function convolveAt(
   const r = half.length - 1;
   const g0 = half[0] as number;
   for (let l = 0; l < lines; l++) {
-    let c = origin + l * lineStride + first * pointStride;
+    let c = origin + l * lineStride;
     let d = dstOrigin + l * dstLineStride;
-    for (let q = 0; q < count; q++, c += step * pointStride, d += dstPointStride) {
+    for (let q = 0; q < count; q++, c += pointStride, d += dstPointStride) {
       // two accumulators halve the dependent add chain
       let s0 = g0 * (src[c] as number);
       let s1 = 0;
