@@ -7,6 +7,8 @@
  *
  * Only what the kernels here need: one exported function of i32 parameters,
  * v128 locals, and the opcodes below (no wat2wasm on the build machines).
+ * The encoding pieces (LEB128, sections, names, opcodes) serve any
+ * hand-assembled module.
  */
 
 /** A `WebAssembly.Memory`, opaque here. */
@@ -65,6 +67,20 @@ export function i32x4Bytes(v: number): Uint8Array {
   return new Uint8Array(new Int32Array([v, v, v, v]).buffer);
 }
 
+/** The module preamble: magic `\0asm` and version 1. */
+export const WASM_HEADER: readonly number[] = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
+
+/** A module section: its id, then its byte length, then `bytes`. */
+export function section(id: number, bytes: number[]): number[] {
+  return [id, ...uleb(bytes.length), ...bytes];
+}
+
+/** A name (import/export field): its UTF-8 length, then its bytes. */
+export function wasmName(s: string): number[] {
+  const bytes = Buffer.from(s, "utf8");
+  return [...uleb(bytes.length), ...bytes];
+}
+
 /** Unsigned LEB128. */
 export function uleb(n: number): number[] {
   const out: number[] = [];
@@ -101,16 +117,14 @@ export function sleb(n: number): number[] {
 export function instantiateKernel(
   memory: WasmMemory, name: string, params: number, locals: { i32?: number; v128?: number }, body: number[],
 ): ((...args: number[]) => void) | undefined {
-  const section = (id: number, bytes: number[]): number[] => [id, ...uleb(bytes.length), ...bytes];
-  const str = (s: string): number[] => [...uleb(s.length), ...Buffer.from(s, "utf8")];
   const groups = [[locals.i32 ?? 0, 0x7f], [locals.v128 ?? 0, 0x7b]].filter(([count]) => (count as number) > 0) as Array<[number, number]>;
   const func = [...uleb(groups.length), ...groups.flatMap(([count, type]) => [...uleb(count), type]), ...body, ...op.end];
   const bytes = new Uint8Array([
-    ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
+    ...WASM_HEADER,
     ...section(1, [1, 0x60, ...uleb(params), ...new Array<number>(params).fill(0x7f), 0]),
-    ...section(2, [1, ...str("env"), ...str("memory"), 0x02, 0x00, 0x01]),
+    ...section(2, [1, ...wasmName("env"), ...wasmName("memory"), 0x02, 0x00, 0x01]),
     ...section(3, [1, 0]),
-    ...section(7, [1, ...str(name), 0x00, 0]),
+    ...section(7, [1, ...wasmName(name), 0x00, 0]),
     ...section(10, [1, ...uleb(func.length), ...func]),
   ]);
   if (wasmApi === undefined || !wasmApi.validate(bytes)) return undefined;
