@@ -15,6 +15,13 @@
  * height−1−p share their sums: the symmetric part adds, the antisymmetric
  * part changes sign.
  *
+ * The near-copies below are kept because each measured faster than its
+ * merged form (28×28, CPU time per elastic image, one process per variant):
+ * the 4 + 4 specialisation 11.9 µs vs the generic loop 13.4 µs; the generic
+ * fused warp (stride 16, sigma 3) 25.6 µs vs `expandSpectral` + `warpBilinear`
+ * 28 µs; the inside-or-checked sampling choice written out at each store vs
+ * one shared `sampleGray(…)` helper: 11.9 µs vs 13.3 µs (sigma 4).
+ *
  * Bit-for-bit contract: both functions compute each displacement with the
  * same expression, and the fused one samples with warpBilinear's expressions
  * (bilinear.ts), so `warpSpectralGray` equals `expandSpectral` followed by
