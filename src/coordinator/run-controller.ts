@@ -195,10 +195,8 @@ export async function runTraining(options: RunOptions): Promise<RunResult> {
   let initialWeights: Uint8Array | undefined;
   /** multi-node runs: what each rank may pull (the training split, its share of the evaluated split) */
   const manifests: { train: DatasetManifest; test: DatasetManifest }[] = [];
-  /** remote workers that said hello, in join order, until the plan ranks them */
-  const joined: WorkerState[] = [];
-  let requestedRanks: (number | null)[] = [];
-  let localRanks: (number | null)[] = [];
+  /** remote workers that said hello, in join order, with what the plan ranks them by */
+  const joined: (WorkerState & { requestedRank: number | null; localRank: number | null })[] = [];
 
   const refuse = async (peer: Buffer, who: string, reason: string): Promise<void> => {
     logger.warn({ worker: who }, `refused ${who}: ${reason}`);
@@ -231,14 +229,12 @@ export async function runTraining(options: RunOptions): Promise<RunResult> {
     }
     if (joined.length >= worldSize) return refuse(peer, who, `the run already has its ${worldSize} workers`);
     if (message.rank !== null && message.rank >= worldSize) return refuse(peer, who, `it asks for rank ${message.rank}, but the world size is ${worldSize}`);
-    if (message.rank !== null && requestedRanks.includes(message.rank)) return refuse(peer, who, `rank ${message.rank} is already taken by another worker`);
-    joined.push({ rank: -1, peer, host: message.host, pid: message.pid, backend: message.backend, dataAddress: message.dataAddress, phase: "rendezvous", lastSeen: performance.now(), done: false, dataReady: false });
-    requestedRanks = [...requestedRanks, message.rank];
-    localRanks = [...localRanks, message.localRank];
+    if (message.rank !== null && joined.some((j) => j.requestedRank === message.rank)) return refuse(peer, who, `rank ${message.rank} is already taken by another worker`);
+    joined.push({ rank: -1, peer, host: message.host, pid: message.pid, backend: message.backend, dataAddress: message.dataAddress, phase: "rendezvous", lastSeen: performance.now(), done: false, dataReady: false, requestedRank: message.rank, localRank: message.localRank });
     helloCount++;
     logger.info({ host: message.host, pid: message.pid, dataAddress: message.dataAddress, rank: message.rank }, `${who} joined (${helloCount}/${worldSize})`);
     if (helloCount < worldSize) return;
-    const ranks = assignRanks(joined.map((s, i) => ({ requestedRank: requestedRanks[i] ?? null, hostKey: hostKeyOf(s.dataAddress), localRank: localRanks[i] ?? null, pid: s.pid })));
+    const ranks = assignRanks(joined.map((s) => ({ requestedRank: s.requestedRank, hostKey: hostKeyOf(s.dataAddress), localRank: s.localRank, pid: s.pid })));
     joined.forEach((s, i) => (s.rank = ranks[i] as number));
     states.length = 0;
     states.push(...[...joined].sort((a, b) => a.rank - b.rank));
