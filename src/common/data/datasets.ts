@@ -72,8 +72,6 @@ export interface ResolvedDataset {
   /** The IDX or Kaggle directory, or the `.csv` file. */
   path: string;
   numClasses: number;
-  /** A display name per class (registry names; digits for paths). */
-  classNames: readonly string[];
   /** True when `loadDataset(spec, "test")` gives a labelled test split (IDX); false for Kaggle data. */
   hasTestSplit: boolean;
   /** A Kaggle directory's unlabelled test.csv, for prediction only; absent otherwise. */
@@ -132,9 +130,9 @@ export async function resolveDatasetSpec(spec: string): Promise<ResolvedDataset>
     if (!(await isDirectory(dir))) {
       throw new RingtrainError("DATA_INVALID", `dataset "${spec}": directory ${dir} not found; ${named.installHint}`);
     }
-    return { spec, kind: "named", path: dir, numClasses: named.classNames.length, classNames: named.classNames, hasTestSplit: true };
+    return { spec, kind: "named", path: dir, numClasses: named.classNames.length, hasTestSplit: true };
   }
-  const common = { spec, path: spec, numClasses: DEFAULT_NUM_CLASSES, classNames: DIGITS };
+  const common = { spec, path: spec, numClasses: DEFAULT_NUM_CLASSES };
   if (isCsvPath(spec) && (await isFile(spec))) return { ...common, kind: "csv-file", hasTestSplit: false };
   if (await isDirectory(spec)) {
     if ((await firstFile(spec, idxCandidates("train", "images"))) === undefined) {
