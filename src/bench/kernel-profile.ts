@@ -19,6 +19,7 @@ import { installKernelPatches } from "../common/compute/kernel-patches.js";
 import { makeConv2DBackpropFilter } from "../common/compute/wasm-kernels/conv2d-backprop-filter.js";
 import { shippedKernel } from "../common/compute/wasm-kernels/wasm-backend.js";
 import { createRng, type Rng } from "../common/random.js";
+import { median } from "./bench-args.js";
 
 interface Args {
   model: "mlp" | "cnn";
@@ -147,12 +148,6 @@ class KernelTimer {
       });
     }
   }
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((p, q) => p - q);
-  const m = s.length >> 1;
-  return s.length % 2 === 1 ? (s[m] ?? 0) : ((s[m - 1] ?? 0) + (s[m] ?? 0)) / 2;
 }
 
 async function main(): Promise<void> {
