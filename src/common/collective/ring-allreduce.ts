@@ -216,10 +216,10 @@ export class RingAllreduce {
       throw new RingtrainError("USAGE", `ring allreduce: rank ${rank} must be an integer in [0, ${worldSize})`);
     }
     if (!(timeoutMs > 0)) throw new RingtrainError("USAGE", `ring allreduce: timeoutMs ${timeoutMs} must be positive`);
-    const small = opts.smallBufferBytes ?? defaultSmallBufferBytes(worldSize);
-    const sub = opts.subChunkBytes ?? DEFAULT_SUB_CHUNK_BYTES;
     if (opts.receiver !== undefined) return new RingAllreduce(opts, opts.receiver.socket, opts.receiver.address);
-    const { socket, address } = await bindRingReceiver(opts.bindEndpoint, { ...opts, smallBufferBytes: small, subChunkBytes: sub });
+    // this rank's own crossover, not bindRingReceiver's world-size-independent one
+    const small = opts.smallBufferBytes ?? defaultSmallBufferBytes(worldSize);
+    const { socket, address } = await bindRingReceiver(opts.bindEndpoint, { ...opts, smallBufferBytes: small });
     return new RingAllreduce(opts, socket, address);
   }
 
