@@ -71,7 +71,7 @@ export function makeConv2DBackpropFilter(
 }
 
 /** Samples per chunk: the whole batch unless the output has many rows and the transposed dy is over budget. */
-function chunkSamples(info: tf.backend_util.Conv2DInfo, chunking: FilterChunking = DEFAULT_CHUNKING): number {
+function chunkSamples(info: tf.backend_util.Conv2DInfo, chunking: FilterChunking): number {
   const rows = info.inChannels * info.filterHeight * info.filterWidth;
   if (rows < chunking.minRows) return Math.max(1, info.batchSize);
   const perSample = info.outHeight * info.outWidth * info.outChannels;
