@@ -3,7 +3,7 @@
  * and their tests.
  */
 import { PNG } from "pngjs";
-import { RingtrainError } from "../errors.js";
+import { RingtrainError, errorMessage } from "../errors.js";
 import { sampleSize, type Dataset } from "../data/dataset.js";
 
 /** A single-channel 8-bit image, row-major; `pixels.length` = width·height. */
@@ -105,6 +105,6 @@ export function decodePng(bytes: Uint8Array): RgbaImage {
     const png = PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
     return { width: png.width, height: png.height, data: png.data };
   } catch (e) {
-    throw new RingtrainError("DATA_INVALID", `not a valid PNG (${e instanceof Error ? e.message : String(e)})`, { cause: e });
+    throw new RingtrainError("DATA_INVALID", `not a valid PNG (${errorMessage(e)})`, { cause: e });
   }
 }
