@@ -15,6 +15,7 @@
  * launcher that sets only part of its variables or an out-of-range value.
  */
 import { RingtrainError } from "../errors.js";
+import { SECRET_ENV } from "../security/secret.js";
 import { DEFAULT_COORDINATOR_PORT, toControlEndpoint } from "./endpoint.js";
 import { firstSlurmHost } from "./slurm-nodelist.js";
 
@@ -149,10 +150,10 @@ export const LAUNCHER_RANK_VARIABLES = [
   "SLURM_PROCID", "SLURM_NTASKS", "SLURM_LOCALID",
 ] as const;
 
-/** A copy of `env` without the {@link LAUNCHER_RANK_VARIABLES} (and, with `dropSecret`, without RINGTRAIN_SECRET). */
+/** A copy of `env` without the {@link LAUNCHER_RANK_VARIABLES} (and, with `dropSecret`, without the secret's {@link SECRET_ENV}). */
 export function childEnvironment(env: NodeJS.ProcessEnv, extra: Record<string, string>, dropSecret: boolean): NodeJS.ProcessEnv {
   const out: NodeJS.ProcessEnv = { ...env };
   for (const name of LAUNCHER_RANK_VARIABLES) delete out[name];
-  if (dropSecret) delete out.RINGTRAIN_SECRET;
+  if (dropSecret) delete out[SECRET_ENV];
   return { ...out, ...extra };
 }
