@@ -120,7 +120,7 @@ async function workerCommand(flags: WorkerFlags): Promise<number> {
 
   // where ring neighbours reach this worker
   let dataBind = flags.bind;
-  let advertiseHost = flags.advertise;
+  const advertiseHost = flags.advertise;
   let hostLabel = hostname();
   if (dataBind === undefined) {
     const target = tcpHostPort(coordinator);
@@ -131,7 +131,6 @@ async function workerCommand(flags: WorkerFlags): Promise<number> {
       // an advertised name may resolve to a NAT or another interface: listen on all then
       dataBind = advertiseHost !== undefined && ip !== advertiseHost ? "tcp://0.0.0.0:*" : `tcp://${ip.includes(":") ? `[${ip}]` : ip}:*`;
       if (!ip.startsWith("127.") && ip !== "::1") hostLabel = `${hostname()}/${advertiseHost ?? ip}`;
-      if (advertiseHost === undefined && dataBind.startsWith("tcp://0.0.0.0")) advertiseHost = ip;
     }
   }
   if (loaded === undefined && !isLoopbackEndpoint(dataBind)) {
