@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
-import { z } from "zod";
 import { RingtrainError } from "../errors.js";
 import { defaultOptimizerConfig } from "../model/optimizers/optimizer-config.js";
+import { parseWith } from "./format-issues.js";
 import { runConfigSchema, type RunConfig } from "./schema.js";
 
 /** Command-line overrides of config fields; undefined means "keep the file's value". */
@@ -50,11 +50,7 @@ export async function loadConfig(path: string | undefined, overrides: ConfigOver
 
 /** Validates an already-parsed config object; `source` names it in errors. */
 export function parseConfig(raw: unknown, source: string): RunConfig {
-  const result = runConfigSchema.safeParse(raw);
-  if (!result.success) {
-    throw new RingtrainError("CONFIG_INVALID", `${source}: ${formatIssues(result.error)}`);
-  }
-  return result.data;
+  return parseWith(runConfigSchema, raw, source);
 }
 
 function applyOverrides(raw: Record<string, unknown>, o: ConfigOverrides): Record<string, unknown> {
@@ -84,18 +80,4 @@ function applyOverrides(raw: Record<string, unknown>, o: ConfigOverrides): Recor
     out.optimizer = optimizer;
   }
   return out;
-}
-
-/** `optimizer.learningRate: must be > 0 (got -1)`, one issue per line. */
-export function formatIssues(error: z.ZodError): string {
-  return error.issues
-    .map((issue) => {
-      const field = issue.path.length > 0 ? issue.path.join(".") : "(top level)";
-      let detail = issue.message;
-      if (issue.code === "invalid_enum_value") detail = `expected one of ${issue.options.map((v) => JSON.stringify(v)).join(", ")}, got ${JSON.stringify(issue.received)}`;
-      if (issue.code === "unrecognized_keys") detail = `unknown field(s) ${issue.keys.map((k) => JSON.stringify(k)).join(", ")}`;
-      if (issue.code === "invalid_union_discriminator") detail = `expected one of ${issue.options.map((v) => JSON.stringify(v)).join(", ")}`;
-      return `${field}: ${detail}`;
-    })
-    .join("; ");
 }

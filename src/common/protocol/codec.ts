@@ -1,5 +1,5 @@
 import { Packr } from "msgpackr";
-import { formatIssues } from "../config/load.js";
+import { formatIssues } from "../config/format-issues.js";
 import { RingtrainError } from "../errors.js";
 import {
   coordinatorMessageSchema,

@@ -12,7 +12,7 @@
  * Validated once at start-up; unknown fields are errors (they are usually typos).
  */
 import { z } from "zod";
-import { RingtrainError } from "../../errors.js";
+import { parseWith } from "../../config/format-issues.js";
 
 /** A finite number in [0, max]; the message names the field and its unit. */
 function bounded(field: string, max: number, unit: string) {
@@ -132,26 +132,12 @@ export type AugmentKindInput = z.input<typeof augmentKindSchema>;
  * @throws RingtrainError CONFIG_INVALID listing every problem with its field.
  */
 export function parseAugmentConfig(input: unknown, where = "augment"): AugmentConfig {
-  const r = augmentConfigSchema.safeParse(input);
-  if (r.success) return r.data;
-  throw new RingtrainError("CONFIG_INVALID", `${where}: ${describeIssues(r.error)}`);
+  return parseWith(augmentConfigSchema, input, where);
 }
 
 /** Validates one kind on its own (benchmarks, previews); same errors as {@link parseAugmentConfig}. */
 export function parseAugmentKind(input: unknown, where = "augment kind"): AugmentKind {
-  const r = augmentKindSchema.safeParse(input);
-  if (r.success) return r.data;
-  throw new RingtrainError("CONFIG_INVALID", `${where}: ${describeIssues(r.error)}`);
-}
-
-/** `kinds.0.rotation: rotation must be in [0, 180] degrees; ...` */
-function describeIssues(error: z.ZodError): string {
-  return error.issues
-    .map((i) => {
-      const msg = i.code === "unrecognized_keys" ? `unknown field(s) ${i.keys.map((k) => JSON.stringify(k)).join(", ")}` : i.message;
-      return i.path.length > 0 ? `${i.path.join(".")}: ${msg}` : msg;
-    })
-    .join("; ");
+  return parseWith(augmentKindSchema, input, where);
 }
 
 /** True when `kind` changes nothing (every parameter 0, no elastic). */

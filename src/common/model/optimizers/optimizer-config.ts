@@ -3,6 +3,7 @@
  * start-up. Omitted fields take the Keras defaults.
  */
 import { z } from "zod";
+import { parseWith } from "../../config/format-issues.js";
 import { RingtrainError } from "../../errors.js";
 
 /** A positive finite number; the message names the field. */
@@ -97,10 +98,7 @@ export type AdagradConfig = z.output<typeof adagradSchema>;
  * @throws RingtrainError CONFIG_INVALID listing every problem with its field.
  */
 export function parseOptimizerConfig(input: unknown, where = "optimizer"): OptimizerConfig {
-  const r = optimizerConfigSchema.safeParse(input);
-  if (r.success) return r.data;
-  const problems = r.error.issues.map((i) => (i.path.length > 0 ? `${i.path.join(".")}: ${i.message}` : i.message));
-  throw new RingtrainError("CONFIG_INVALID", `${where}: ${problems.join("; ")}`);
+  return parseWith(optimizerConfigSchema, input, where);
 }
 
 /**
