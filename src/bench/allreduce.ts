@@ -10,14 +10,11 @@
  * nccl-tests and the gloo anchor report); algbw = S/time and
  * busbw = algbw·2(N-1)/N (nccl-tests).
  */
-import { execFileSync, spawnSync } from "node:child_process";
 import { cpus } from "node:os";
-import { dirname, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
-import { existsSync } from "node:fs";
 import { addKernelName } from "../common/collective/f32-add.js";
 import { fmtSize, median, parseSize } from "./bench-args.js";
 import { RingHarness, type Transport } from "./ring-harness.js";
+import { runTorchAnchor, torchUnavailable } from "./torch-anchor.js";
 
 const DEFAULT_SIZES = ["4K", "64K", "436K", "1M", "4M", "16M", "64M"];
 
@@ -62,24 +59,10 @@ interface TorchRow {
 }
 
 function torchAnchor(world: number): TorchRow[] | string {
-  const script = resolve(dirname(fileURLToPath(import.meta.url)), "../../../shared/anchors/torch_ddp.py");
-  if (!existsSync(script)) return `skip torch anchor: ${script} not found`;
-  const probe = spawnSync("/usr/bin/python3", ["-c", "import torch"], { stdio: "ignore" });
-  if (probe.status !== 0) return "skip torch anchor: `/usr/bin/python3 -c 'import torch'` fails (apt-get install -y python3-torch libopenblas0-pthread)";
-  try {
-    const out = execFileSync("/usr/bin/python3", [script, "allreduce", "--world", String(world)], {
-      encoding: "utf8",
-      stdio: ["ignore", "pipe", "ignore"],
-      timeout: 300_000,
-    });
-    return out
-      .split("\n")
-      .filter((l) => l.startsWith("{"))
-      .map((l) => JSON.parse(l) as { bytes: number; ms: number })
-      .map((j) => ({ bytes: j.bytes, ms: j.ms }));
-  } catch (e) {
-    return `skip torch anchor: ${String(e)}`;
-  }
+  const missing = torchUnavailable();
+  if (missing !== undefined) return `skip torch anchor: ${missing}`;
+  const rows = runTorchAnchor<TorchRow>(["allreduce", "--world", String(world)], 300_000);
+  return typeof rows === "string" ? `skip torch anchor: ${rows}` : rows.map((j) => ({ bytes: j.bytes, ms: j.ms }));
 }
 
 async function main(): Promise<void> {

@@ -22,6 +22,7 @@ import { ElasticField, type ElasticMethod } from "../common/data/augment/elastic
 import { createSampleSource, type SampleSource } from "../common/data/augment/sample-source.js";
 import { loadDataset } from "../common/data/datasets.js";
 import { createRng } from "../common/random.js";
+import { median } from "./bench-args.js";
 
 const TARGET = 50_000;
 
@@ -43,12 +44,6 @@ function parseArgs(argv: string[]): Args {
     else throw new Error(`unknown flag ${flag}: expected --images, --runs, --batch`);
   }
   return a;
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((x, y) => x - y);
-  const m = s.length >> 1;
-  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
 }
 
 interface Case {

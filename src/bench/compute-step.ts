@@ -17,6 +17,7 @@ import { buildModel } from "../common/model/models.js";
 import { createOptimizer } from "../common/model/optimizers/registry.js";
 import { createRng } from "../common/random.js";
 import { accumulateGradients } from "../worker/gradient-step.js";
+import { median } from "./bench-args.js";
 import { BENCH_MODEL_CONFIGS, type BenchModel } from "./bench-models.js";
 
 
@@ -53,10 +54,8 @@ async function main(): Promise<void> {
     model.setWeights(params);
     if (s >= warmup) times.push(performance.now() - t0);
   }
-  const sorted = [...times].sort((a, b) => a - b);
-  const median = sorted[sorted.length >> 1]!;
   const mean = times.reduce((a, b) => a + b, 0) / times.length;
-  process.stdout.write(JSON.stringify({ backend: backend.name, device: backend.device, model: modelName, batch, steps, median_ms: median, mean_ms: mean }) + "\n");
+  process.stdout.write(JSON.stringify({ backend: backend.name, device: backend.device, model: modelName, batch, steps, median_ms: median(times), mean_ms: mean }) + "\n");
 }
 
 main().catch((e: unknown) => {
