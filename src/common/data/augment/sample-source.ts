@@ -18,6 +18,7 @@
  *    same every epoch. Nothing is materialised: a copy is re-made on each gather.
  */
 import { gatherBatch, type Dataset } from "../dataset.js";
+import { samplesPerEpoch } from "../sampler.js";
 import { RingtrainError } from "../../errors.js";
 import { RNG_STREAM, createRng } from "../../random.js";
 import type { AugmentConfig, AugmentKind } from "./config.js";
@@ -68,8 +69,8 @@ export function createSampleSource(dataset: Dataset, augment: AugmentConfig | un
   const n = dataset.count;
   const { height, width, channels, numClasses } = dataset;
   const sampleSize = height * width * channels;
-  const copies = augment?.mode === "copies" ? augment.copies : 0;
-  const count = (copies + 1) * n;
+  // the same count the coordinator plans with
+  const count = samplesPerEpoch(n, augment);
   const augmenter = new SampleAugmenter(height, width, channels);
   const kinds: readonly AugmentKind[] = augment?.kinds ?? [];
   const where = `sample source (${dataset.name} ${dataset.split}${augment ? `, augment ${augment.mode}` : ""})`;
