@@ -5,6 +5,8 @@ import { cliContext } from "./commands/cli-context.js";
 import { registerCoordinatorCommand } from "./commands/coordinator.js";
 import { registerAugmentPreviewCommand } from "./commands/augment-preview.js";
 import { registerPredictCommand } from "./commands/predict.js";
+import { registerReportCommand } from "./commands/report.js";
+import { registerSweepCommand } from "./commands/sweep.js";
 import { registerTrainCommand } from "./commands/train.js";
 import { registerWorkerCommand } from "./commands/worker.js";
 import { isRingtrainError, RingtrainError } from "./common/errors.js";
@@ -29,6 +31,8 @@ registerWorkerCommand(program);
 registerPredictCommand(program);
 registerAugmentPreviewCommand(program);
 registerCoordinatorCommand(program);
+registerReportCommand(program);
+registerSweepCommand(program);
 
 /** 2 for usage errors, 130 for an interrupted run (as shells report Ctrl-C), 1 otherwise. */
 function exitCodeOf(e: unknown): number {

@@ -20,6 +20,7 @@
  *    TCP/IP headers against B, so ~1.05 is the practical floor at MTU 1500).
  * 5. Tears the hosts down at the end, on error and on Ctrl-C.
  */
+import { parseArgs } from "node:util";
 import { execFileSync } from "node:child_process";
 import { cpus } from "node:os";
 import { fileURLToPath } from "node:url";
@@ -46,22 +47,19 @@ function rateBytesPerSecond(rate: string): number {
   return (Number(m[1]) * mult) / 8;
 }
 
-function parseArgs(argv: string[]): Args {
-  const a: Args = { hosts: 3, rates: ["1gbit"], sizes: DEFAULT_SIZES.map(parseSize), reps: 5, burst: "256kb" };
-  for (let i = 0; i < argv.length; i++) {
-    const flag = argv[i];
-    const value = (): string => {
-      const v = argv[++i];
-      if (v === undefined) throw new Error(`${flag} needs a value`);
-      return v;
-    };
-    if (flag === "--hosts") a.hosts = Number(value());
-    else if (flag === "--rate") a.rates = value().split(",");
-    else if (flag === "--sizes") a.sizes = value().split(",").map(parseSize);
-    else if (flag === "--reps") a.reps = Number(value());
-    else if (flag === "--burst") a.burst = value();
-    else throw new Error(`unknown flag ${flag}: expected --hosts, --rate, --sizes, --reps, --burst`);
-  }
+function parseArguments(argv: string[]): Args {
+  const { values } = parseArgs({
+    args: argv,
+    strict: true,
+    options: {
+      hosts: { type: "string", default: "3" },
+      rate: { type: "string", default: "1gbit" },
+      sizes: { type: "string", default: DEFAULT_SIZES.join(",") },
+      reps: { type: "string", default: "5" },
+      burst: { type: "string", default: "256kb" },
+    },
+  });
+  const a: Args = { hosts: Number(values.hosts), rates: values.rate.split(","), sizes: values.sizes.split(",").map(parseSize), reps: Number(values.reps), burst: values.burst };
   if (!Number.isInteger(a.hosts) || a.hosts < 2 || a.hosts > 8) throw new Error("--hosts takes an integer 2..8");
   if (!Number.isInteger(a.reps) || a.reps < 1) throw new Error("--reps takes a positive integer");
   for (const r of a.rates) rateBytesPerSecond(r);
@@ -97,7 +95,7 @@ function shape(n: number, rate: string, burst: string): void {
 }
 
 async function main(): Promise<void> {
-  const args = parseArgs(process.argv.slice(2));
+  const args = parseArguments(process.argv.slice(2));
   if (process.getuid?.() !== 0) throw new Error("needs root (network namespaces and tc): run as root");
   const n = args.hosts;
   const onSignal = (signal: NodeJS.Signals): void => {

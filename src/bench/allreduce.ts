@@ -10,6 +10,7 @@
  * nccl-tests and the gloo anchor report); algbw = S/time and
  * busbw = algbw·2(N-1)/N (nccl-tests).
  */
+import { parseArgs } from "node:util";
 import { cpus } from "node:os";
 import { addKernelName } from "../common/collective/f32-add.js";
 import { fmtSize, median, parseSize } from "./bench-args.js";
@@ -26,25 +27,23 @@ interface Args {
   torch: boolean;
 }
 
-function parseArgs(argv: string[]): Args {
-  const a: Args = { ranks: [2, 3, 4], sizes: DEFAULT_SIZES.map(parseSize), transports: ["tcp", "ipc"], quick: false, torch: true };
-  for (let i = 0; i < argv.length; i++) {
-    const flag = argv[i];
-    const value = (): string => {
-      const v = argv[++i];
-      if (v === undefined) throw new Error(`${flag} needs a value`);
-      return v;
-    };
-    if (flag === "--ranks") a.ranks = value().split(",").map(Number);
-    else if (flag === "--sizes") a.sizes = value().split(",").map(parseSize);
-    else if (flag === "--transport") a.transports = value().split(",") as Transport[];
-    else if (flag === "--quick") a.quick = true;
-    else if (flag === "--no-torch") a.torch = false;
-    else throw new Error(`unknown flag ${flag}: expected --ranks, --sizes, --transport, --quick, --no-torch`);
-  }
-  if (a.ranks.some((n) => !Number.isInteger(n) || n < 2)) throw new Error("--ranks takes integers ≥ 2");
-  if (a.transports.some((t) => t !== "tcp" && t !== "ipc")) throw new Error("--transport takes tcp and/or ipc");
-  return a;
+function parseArguments(argv: string[]): Args {
+  const { values } = parseArgs({
+    args: argv,
+    strict: true,
+    options: {
+      ranks: { type: "string", default: "2,3,4" },
+      sizes: { type: "string", default: DEFAULT_SIZES.join(",") },
+      transport: { type: "string", default: "tcp,ipc" },
+      quick: { type: "boolean", default: false },
+      "no-torch": { type: "boolean", default: false },
+    },
+  });
+  const ranks = values.ranks.split(",").map(Number);
+  const transports = values.transport.split(",") as Transport[];
+  if (ranks.some((n) => !Number.isInteger(n) || n < 2)) throw new Error("--ranks takes integers ≥ 2");
+  if (transports.some((t) => t !== "tcp" && t !== "ipc")) throw new Error("--transport takes tcp and/or ipc");
+  return { ranks, sizes: values.sizes.split(",").map(parseSize), transports, quick: values.quick, torch: !values["no-torch"] };
 }
 
 /** Repetitions: enough for a stable median, bounded in time. */
@@ -66,7 +65,7 @@ function torchAnchor(world: number): TorchRow[] | string {
 }
 
 async function main(): Promise<void> {
-  const args = parseArgs(process.argv.slice(2));
+  const args = parseArguments(process.argv.slice(2));
   console.log(`# ring allreduce benchmark: ${cpus().length} CPU(s) (${cpus()[0]?.model ?? "?"}), node ${process.version}, add kernel ${addKernelName}`);
   console.log(`# time = slowest rank's median per call; mean = slowest rank's mean; algbw = S/time; busbw = algbw*2(N-1)/N; gloo/ours = gloo mean / our mean`);
   for (const world of args.ranks) {

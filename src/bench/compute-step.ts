@@ -49,7 +49,7 @@ async function main(): Promise<void> {
   for (let s = 0; s < warmup + steps; s++) {
     const t0 = performance.now();
     buffer.fill(0);
-    accumulateGradients(model, { pixels, labels, count: batch, inputSize: 784, dropout: { seed: 1, epoch: 0, sampleIds } }, 10, "crossEntropy", batch, buffer);
+    await accumulateGradients(model, { pixels, labels, count: batch, inputSize: 784, dropout: { seed: 1, epoch: 0, sampleIds } }, 10, "crossEntropy", batch, buffer);
     optimizer.apply(params.subarray(0, model.trainableSize), buffer.subarray(0, model.trainableSize));
     model.setWeights(params);
     if (s >= warmup) times.push(performance.now() - t0);

@@ -5,7 +5,7 @@
  * `--e2e`, end-to-end throughput of real `ringtrain train` runs on 1 and 2
  * workers at 128 samples per worker, beside PyTorch DDP (gloo) at the same shape.
  *
- *   node dist/bench/compute.js [--models mlp,cnn] [--backends wasm,cpu,tensorflow] [--e2e] [--no-torch] [--quick]
+ *   node dist/bench/compute.js [--models mlp,cnn] [--backends tensorflow,webgpu,wasm,cpu] [--e2e] [--no-torch] [--quick]
  *
  * Each (backend, model) runs in its own process (`compute-step.js`): tfjs has
  * one engine per process. Figures are medians of back-to-back steps; ratios
@@ -36,7 +36,7 @@ function parseCliArgs(argv: string[]): Args {
     args: argv,
     options: {
       models: { type: "string", default: "mlp,cnn" },
-      backends: { type: "string", default: "tensorflow,wasm,cpu" },
+      backends: { type: "string", default: "tensorflow,webgpu,wasm,cpu" },
       e2e: { type: "boolean", default: false },
       "no-torch": { type: "boolean", default: false },
       quick: { type: "boolean", default: false },

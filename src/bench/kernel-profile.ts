@@ -1,7 +1,7 @@
 /**
- * Per-kernel profile of one training step on the wasm backend.
+ * Per-kernel profile of one training step on the wasm or the webgpu backend.
  *
- *   node dist/bench/kernel-profile.js [--model mlp|cnn] [--unpatched] [--steps N] [--warmup N] [--batch N] [--by-shape]
+ *   node dist/bench/kernel-profile.js [--backend wasm|webgpu] [--model mlp|cnn] [--unpatched] [--steps N] [--warmup N] [--batch N] [--by-shape]
  *
  * The step is built from raw tfjs ops (not the project's model classes, so the
  * figures isolate the backend): MLP 784-128-64-10 or CNN 32c3-p2-64c3-p2-128-10
@@ -12,9 +12,18 @@
  * the kernel the engine dispatched. `--unpatched` runs the kernels as shipped,
  * plus the patched Conv2DBackpropFilter, which wasm lacks. Prints per-kernel ms per step (sorted), the
  * kernel total, and the median whole-step time.
+ *
+ * On webgpu a kernel call only records GPU work, so a wall-clock wrapper would
+ * time the recording: there the per-kernel figures are GPU time from
+ * `tf.profile` (timestamp queries, where the adapter has them; tfjs reports 0
+ * where not), over separate profiled steps, and the step time is that of
+ * unprofiled steps that end by reading the loss back (`await data()`: webgpu
+ * has no synchronous read in Node).
  */
+import { parseArgs } from "node:util";
 import * as tf from "@tensorflow/tfjs";
 import "@tensorflow/tfjs-backend-wasm";
+import { selectBackend } from "../common/compute/backend.js";
 import { installKernelPatches } from "../common/compute/kernel-patches.js";
 import { makeConv2DBackpropFilter } from "../common/compute/wasm-kernels/conv2d-backprop-filter.js";
 import { shippedKernel } from "../common/compute/wasm-kernels/wasm-backend.js";
@@ -22,6 +31,7 @@ import { createRng, type Rng } from "../common/random.js";
 import { median } from "./bench-args.js";
 
 interface Args {
+  backend: "wasm" | "webgpu";
   model: "mlp" | "cnn";
   unpatched: boolean;
   steps: number;
@@ -30,31 +40,37 @@ interface Args {
   byShape: boolean;
 }
 
-function parseArgs(argv: string[]): Args {
-  const a: Args = { model: "mlp", unpatched: false, steps: 0, warmup: 3, batch: 128, byShape: false };
-  for (let i = 0; i < argv.length; i++) {
-    const flag = argv[i];
-    const value = (): string => {
-      const v = argv[++i];
-      if (v === undefined) throw new Error(`${flag} needs a value`);
-      return v;
-    };
-    if (flag === "--model") {
-      const m = value();
-      if (m !== "mlp" && m !== "cnn") throw new Error(`--model takes mlp or cnn, got "${m}"`);
-      a.model = m;
-    } else if (flag === "--unpatched") a.unpatched = true;
-    else if (flag === "--steps") a.steps = Number(value());
-    else if (flag === "--warmup") a.warmup = Number(value());
-    else if (flag === "--batch") a.batch = Number(value());
-    else if (flag === "--by-shape") a.byShape = true;
-    else throw new Error(`unknown flag ${flag}: expected --model, --unpatched, --steps, --warmup, --batch, --by-shape`);
-  }
-  if (a.steps === 0) a.steps = a.model === "mlp" ? 200 : 20;
-  for (const [k, v] of [["--steps", a.steps], ["--warmup", a.warmup], ["--batch", a.batch]] as const) {
-    if (!Number.isInteger(v) || v < (k === "--warmup" ? 0 : 1)) throw new Error(`${k} takes a positive integer, got ${v}`);
-  }
-  return a;
+function parseArguments(argv: string[]): Args {
+  const { values } = parseArgs({
+    args: argv,
+    strict: true,
+    options: {
+      backend: { type: "string", default: "wasm" },
+      model: { type: "string", default: "mlp" },
+      unpatched: { type: "boolean", default: false },
+      steps: { type: "string" },
+      warmup: { type: "string", default: "3" },
+      batch: { type: "string", default: "128" },
+      "by-shape": { type: "boolean", default: false },
+    },
+  });
+  const { backend, model } = values;
+  if (backend !== "wasm" && backend !== "webgpu") throw new Error(`--backend takes wasm or webgpu, got "${backend}"`);
+  if (model !== "mlp" && model !== "cnn") throw new Error(`--model takes mlp or cnn, got "${model}"`);
+  const integer = (flag: string, text: string, min: number): number => {
+    const v = Number(text);
+    if (!Number.isInteger(v) || v < min) throw new Error(`--${flag} takes an integer of at least ${min}, got ${text}`);
+    return v;
+  };
+  return {
+    backend,
+    model,
+    unpatched: values.unpatched,
+    steps: values.steps === undefined ? (model === "mlp" ? 200 : 20) : integer("steps", values.steps, 1),
+    warmup: integer("warmup", values.warmup, 0),
+    batch: integer("batch", values.batch, 1),
+    byShape: values["by-shape"],
+  };
 }
 
 /** Glorot-uniform weights from the project's seeded RNG. */
@@ -150,8 +166,13 @@ class KernelTimer {
   }
 }
 
-async function main(): Promise<void> {
-  const args = parseArgs(process.argv.slice(2));
+/** Backend setup: wasm with (or without) the patches and a wall-clock timer per kernel; webgpu as a worker selects it. */
+async function setUp(args: Args): Promise<{ timer: KernelTimer | undefined; label: string }> {
+  if (args.backend === "webgpu") {
+    if (args.unpatched) throw new Error("--unpatched applies to wasm only: webgpu has no patches");
+    const info = await selectBackend("webgpu");
+    return { timer: undefined, label: `webgpu (${info.device})` };
+  }
   if (!(await tf.setBackend("wasm"))) throw new Error("the wasm backend failed to initialise");
   await tf.ready();
   if (!args.unpatched) installKernelPatches("wasm");
@@ -162,6 +183,16 @@ async function main(): Promise<void> {
   }
   const timer = new KernelTimer(args.byShape);
   timer.wrapAll("wasm");
+  const simd = await tf.env().getAsync("WASM_HAS_SIMD_SUPPORT");
+  return {
+    timer,
+    label: `wasm (${simd ? "SIMD" : "no SIMD"}), ${args.unpatched ? "unpatched (as shipped, plus the missing Conv2DBackpropFilter)" : "patched"}`,
+  };
+}
+
+async function main(): Promise<void> {
+  const args = parseArguments(process.argv.slice(2));
+  const { timer, label } = await setUp(args);
 
   const rng = createRng(0x6b70726f, 1);
   const net = args.model === "mlp" ? buildMlp(rng) : buildCnn(rng);
@@ -174,7 +205,7 @@ async function main(): Promise<void> {
   const y = tf.oneHot(tf.tensor1d(labels, "int32"), 10);
   const lr = tf.scalar(0.1);
 
-  const step = (): number => {
+  const step = async (): Promise<number> => {
     const { value, grads } = tf.variableGrads(() => tf.losses.softmaxCrossEntropy<tf.Tensor, tf.Scalar>(y, net.forward(x)), net.vars);
     tf.tidy(() => {
       for (const v of net.vars) {
@@ -182,34 +213,32 @@ async function main(): Promise<void> {
         if (g !== undefined) v.assign(tf.sub(v, tf.mul(g, lr)));
       }
     });
-    const loss = value.dataSync()[0] ?? NaN;
+    // webgpu reads only asynchronously in Node; wasm keeps the synchronous read it was measured with
+    const loss = (args.backend === "webgpu" ? await value.data() : value.dataSync())[0] ?? NaN;
     value.dispose();
     for (const g of Object.values(grads)) g.dispose();
     return loss;
   };
 
-  for (let i = 0; i < args.warmup; i++) step();
+  for (let i = 0; i < args.warmup; i++) await step();
   const tensorsBefore = tf.memory().numTensors;
   const times: number[] = [];
   let loss = NaN;
-  timer.enabled = true;
+  if (timer !== undefined) timer.enabled = true;
   for (let i = 0; i < args.steps; i++) {
     const t0 = performance.now();
-    loss = step();
+    loss = await step();
     times.push(performance.now() - t0);
   }
-  timer.enabled = false;
+  if (timer !== undefined) timer.enabled = false;
   const leaked = tf.memory().numTensors - tensorsBefore;
+  const totals = timer?.totals ?? (await gpuKernelTimes(step, args.steps, args.byShape));
 
-  const simd = await tf.env().getAsync("WASM_HAS_SIMD_SUPPORT");
-  console.log(
-    `model ${args.model}, batch ${args.batch}, wasm (${simd ? "SIMD" : "no SIMD"}), ` +
-      `${args.unpatched ? "unpatched (as shipped, plus the missing Conv2DBackpropFilter)" : "patched"}, ${args.steps} steps after ${args.warmup} warm-up`,
-  );
-  const rows = [...timer.totals.entries()].map(([name, ms]) => [name, ms / args.steps] as const).sort((p, q) => q[1] - p[1]);
+  console.log(`model ${args.model}, batch ${args.batch}, ${label}, ${args.steps} steps after ${args.warmup} warm-up`);
+  const rows = [...totals.entries()].map(([name, ms]) => [name, ms / args.steps] as const).sort((p, q) => q[1] - p[1]);
   const kernelTotal = rows.reduce((s, [, ms]) => s + ms, 0);
   for (const [name, ms] of rows) console.log(`  ${name.padEnd(args.byShape ? 56 : 24)} ${ms.toFixed(3).padStart(9)} ms/step`);
-  console.log(`  ${"(all kernels)".padEnd(args.byShape ? 56 : 24)} ${kernelTotal.toFixed(3).padStart(9)} ms/step`);
+  console.log(`  ${"(all kernels)".padEnd(args.byShape ? 56 : 24)} ${kernelTotal.toFixed(3).padStart(9)} ms/step${timer === undefined ? " (GPU time)" : ""}`);
   console.log(
     `step median ${median(times).toFixed(3)} ms, min ${Math.min(...times).toFixed(3)} ms, ` +
       `final loss ${loss.toFixed(4)}, tensors leaked per step ${(leaked / args.steps).toFixed(2)}`,
@@ -218,6 +247,23 @@ async function main(): Promise<void> {
   y.dispose();
   lr.dispose();
   for (const v of net.vars) v.dispose();
+}
+
+/** GPU time per kernel over `steps` profiled steps (tf.profile; a kernel whose time tfjs could not measure counts as NaN). */
+async function gpuKernelTimes(step: () => Promise<number>, steps: number, byShape: boolean): Promise<Map<string, number>> {
+  const totals = new Map<string, number>();
+  for (let i = 0; i < steps; i++) {
+    const info = await tf.profile(async () => {
+      await step();
+      return [];
+    });
+    for (const k of info.kernels) {
+      const name = byShape ? `${k.name} ${k.inputShapes.map((s) => `[${s.join(",")}]`).join(" ")}` : k.name;
+      const ms = typeof k.kernelTimeMs === "number" ? k.kernelTimeMs : NaN;
+      totals.set(name, (totals.get(name) ?? 0) + ms);
+    }
+  }
+  return totals;
 }
 
 await main();

@@ -10,7 +10,7 @@ import { predict, restoreModel } from "../inference/predict.js";
 import { loadTrainedRun } from "../inference/trained-run.js";
 
 /** The data to predict on, and whether it carries labels to score against. */
-async function predictionData(spec: string): Promise<{ data: Dataset; labelled: boolean; source: string }> {
+export async function predictionData(spec: string): Promise<{ data: Dataset; labelled: boolean; source: string }> {
   if (/\.csv(\.gz)?$/i.test(spec)) {
     const data = await readKaggleCsv(spec);
     return { data, labelled: data.labelled, source: spec };

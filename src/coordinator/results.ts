@@ -11,6 +11,9 @@ export interface EpochRecord {
   trainAccuracy: number;
   testLoss: number;
   testAccuracy: number;
+  /** on the held-out validation split, when the run has one besides its test split; else null */
+  validationLoss: number | null;
+  validationAccuracy: number | null;
   /** mean wall time of one optimizer step, ms (slowest rank) */
   stepMs: number;
   /** mean time per step in compute and in the allreduce, ms (averaged over ranks) */
@@ -20,16 +23,45 @@ export interface EpochRecord {
   epochSeconds: number;
   /** live tfjs tensors at epoch end (max over ranks): must not grow (invariant 5) */
   numTensors: number;
+  /** only on the partial last epoch of a diverged run: the optimizer step that diverged (not taken) */
+  stoppedAtStep?: number;
 }
 
-/** `summary.json`: what a finished (or failed) run reports. */
+/** One line of `steps.jsonl`: a sample of the training loss by optimizer step (rank 0's throttled progress reports). */
+export interface StepRecord {
+  /** 1-based, counted over the whole run */
+  optimizerStep: number;
+  /** 1-based */
+  epoch: number;
+  /** the mean training loss of the global batches since the previous sample, up to this step (each step's loss counts once) */
+  loss: number;
+}
+
+/** How a run ended: `diverged` is a run stopped at once because its loss became non-finite or passed `divergence.maxLoss`. */
+export type RunStatus = "completed" | "failed" | "diverged";
+
+/** Where a diverged run stopped: the global batch loss of that optimizer step, as every rank computed it. */
+export interface DivergenceRecord {
+  /** 1-based epoch and 1-based optimizer step (counted over the whole run) */
+  epoch: number;
+  optimizerStep: number;
+  /** the mean loss of the global batch at that step: above the bound, or null for NaN and ±Infinity (JSON has neither) */
+  loss: number | null;
+  maxLoss: number;
+}
+
+/** `summary.json`: what a finished (or failed, or diverged) run reports. The metrics are the last finished epoch's. */
 export interface RunSummary {
   runId: string;
-  status: "completed" | "failed";
+  status: RunStatus;
   error?: string;
+  /** set when status is `diverged` */
+  divergence?: DivergenceRecord;
   dataset: string;
   trainSamples: number;
   testSamples: number;
+  /** size of the held-out validation split, 0 when none */
+  validationSamples: number;
   workers: number;
   globalBatchSize: number;
   perWorkerBatchSize: { min: number; max: number };
@@ -41,6 +73,8 @@ export interface RunSummary {
   testLoss: number | null;
   trainLoss: number | null;
   trainAccuracy: number | null;
+  validationLoss: number | null;
+  validationAccuracy: number | null;
   wallSeconds: number;
   trainingSeconds: number;
   samplesPerSecond: number;
@@ -49,8 +83,8 @@ export interface RunSummary {
 }
 
 /**
- * The run directory `runs/<run-id>/`: resolved config, per-epoch metrics as
- * JSON lines, the final weights and the summary. Files are written as the run
+ * The run directory `runs/<run-id>/`: resolved config, per-epoch metrics and
+ * sampled per-step losses as JSON lines, the final weights and the summary. Files are written as the run
  * goes, so a failed run still leaves what it learned.
  */
 export class RunDirectory {
@@ -64,6 +98,12 @@ export class RunDirectory {
     await mkdir(this.path, { recursive: true });
     await writeFile(join(this.path, "config.json"), JSON.stringify(config, null, 2) + "\n");
     await writeFile(join(this.path, "metrics.jsonl"), "");
+    await writeFile(join(this.path, "steps.jsonl"), "");
+  }
+
+  async appendSteps(records: readonly StepRecord[]): Promise<void> {
+    if (records.length === 0) return;
+    await appendFile(join(this.path, "steps.jsonl"), records.map((r) => JSON.stringify(r) + "\n").join(""));
   }
 
   async appendEpoch(record: EpochRecord): Promise<void> {

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { RunConfig } from "../common/config/schema.js";
 import { countNvidiaGpus } from "../common/compute/gpu-assignment.js";
-import { loadRunDatasets } from "../common/data/run-datasets.js";
+import { evaluatedValidation, loadRunDatasets } from "../common/data/run-datasets.js";
 import { samplesPerEpoch, stepsPerEpoch, workerShare } from "../common/data/sampler.js";
 import { readChunk } from "../common/data/shipping/chunk-source.js";
 import { makeManifest, type DatasetManifest } from "../common/data/shipping/manifest.js";
@@ -20,9 +20,10 @@ import { withTimeout } from "../common/timeout.js";
 import { ControlServer, type IncomingMessage } from "./control-server.js";
 import { assignRanks, hostKeyOf } from "./rank-assignment.js";
 import { EpochAggregator } from "./epoch-aggregator.js";
+import { InterruptGuard } from "./interrupt-guard.js";
 import { launchLocalWorkers, terminateWorkers, type LocalWorker } from "./launcher.js";
 import { ProgressDisplay } from "./progress.js";
-import { makeRunId, RunDirectory, type EpochRecord, type RunSummary } from "./results.js";
+import { makeRunId, RunDirectory, type DivergenceRecord, type EpochRecord, type RunSummary } from "./results.js";
 
 /** A multi-node run: workers started elsewhere (by hand, srun, mpirun, Kubernetes) join over the network. */
 export interface RemoteWorkers {
@@ -46,6 +47,8 @@ export interface RunOptions {
   /** show a progress bar (on a TTY) */
   progress: boolean;
   verbose: boolean;
+  /** called once the run directory exists (before any worker starts), so a caller learns where a failed run left its files */
+  onRunDir?: (path: string) => void;
 }
 
 export interface RunResult {
@@ -76,17 +79,31 @@ interface WorkerState extends PeerIdentity {
  * reports, watches them (exit, silence, failure, desync), and writes the run
  * directory. It is never on a step's critical path: gradients go peer to peer.
  *
- * Resolves with the summary of a completed run; rejects with a RingtrainError
- * naming the failed worker. Either way, no worker process is left running.
+ * Resolves with the summary of a completed run, or of a diverged one (status
+ * `diverged`: the loss became non-finite or passed `divergence.maxLoss`, and
+ * every rank stopped at that step); rejects with a RingtrainError naming the
+ * failed worker. Either way, no worker process is left running.
  */
 export async function runTraining(options: RunOptions): Promise<RunResult> {
+  const interrupts = new InterruptGuard();
+  try {
+    return await runGuarded(options, interrupts);
+  } finally {
+    interrupts.dispose();
+  }
+}
+
+async function runGuarded(options: RunOptions, interrupts: InterruptGuard): Promise<RunResult> {
   const { logger, remote } = options;
   // a multi-node run's world size comes from --world-size; the config records it
   const config: RunConfig = remote === undefined ? options.config : { ...options.config, workers: remote.worldSize };
   const started = performance.now();
 
   // 1. Validate the data before starting anything: errors name the file.
-  const { train, test } = await loadRunDatasets(config);
+  const datasets = await loadRunDatasets(config);
+  const { train, test } = datasets;
+  // evaluated each epoch besides the test split (a run whose test split *is* the validation split evaluates it once)
+  const validation = evaluatedValidation(datasets);
   // with augment copies, an epoch is the virtual expanded set
   const epochSamples = samplesPerEpoch(train.count, config.augment);
   if (config.batchSize !== "full" && config.batchSize > epochSamples) {
@@ -101,9 +118,11 @@ export async function runTraining(options: RunOptions): Promise<RunResult> {
   const perWorker = { min: workerShare(globalBatch, worldSize, worldSize - 1).count, max: workerShare(globalBatch, worldSize, 0).count };
   const { layout } = planModel(config.model, train, train.numClasses);
 
+  if (interrupts.signal !== undefined) throw new RingtrainError("INTERRUPTED", `the coordinator received ${interrupts.signal} while loading the data: run not started`);
   const runId = makeRunId(config.name);
   const runDir = new RunDirectory(config.runsDir, runId);
   await runDir.create(config);
+  options.onRunDir?.(runDir.path);
   logger.info(
     { runId, dir: runDir.path, workers: worldSize, globalBatch, perWorkerBatch: perWorker, stepsPerEpoch: steps, trainSamples: train.count, testSamples: test.count, parameters: layout.totalSize },
     `run ${runId}: ${worldSize} workers, global batch ${globalBatch} (${perWorker.min === perWorker.max ? perWorker.max : `${perWorker.min}-${perWorker.max}`} per worker), ${steps} steps per epoch`,
@@ -160,7 +179,8 @@ export async function runTraining(options: RunOptions): Promise<RunResult> {
     const s = states[rank];
     return s === undefined ? `worker ${rank}` : describePeer(s);
   };
-  const aggregator = new EpochAggregator(worldSize, describeRank);
+  const aggregator = new EpochAggregator(worldSize, describeRank, validation !== undefined);
+  let divergence: DivergenceRecord | undefined;
 
   const gpuCount = remote !== undefined ? 0 : await countNvidiaGpus();
   const workers: LocalWorker[] = remote !== undefined ? [] : launchLocalWorkers({
@@ -194,7 +214,7 @@ export async function runTraining(options: RunOptions): Promise<RunResult> {
   /** rank 0's initial weights, held until every rank holds its data */
   let initialWeights: Uint8Array | undefined;
   /** multi-node runs: what each rank may pull (the training split, its share of the evaluated split) */
-  const manifests: { train: DatasetManifest; test: DatasetManifest }[] = [];
+  const manifests: { train: DatasetManifest; test: DatasetManifest; validation?: DatasetManifest }[] = [];
   /** remote workers that said hello, in join order, with what the plan ranks them by */
   const joined: (WorkerState & { requestedRank: number | null; localRank: number | null })[] = [];
 
@@ -212,6 +232,10 @@ export async function runTraining(options: RunOptions): Promise<RunResult> {
       for (let r = 0; r < worldSize; r++) {
         const share = workerShare(test.count, worldSize, r);
         manifests[r] = { train: trainManifest, test: makeManifest(test, "test", share.offset, share.count) };
+        if (validation !== undefined) {
+          const held = workerShare(validation.count, worldSize, r);
+          manifests[r]!.validation = makeManifest(validation, "validation", held.offset, held.count);
+        }
       }
     }
     for (const m of states) {
@@ -292,8 +316,9 @@ export async function runTraining(options: RunOptions): Promise<RunResult> {
         return;
       case "dataRequest": {
         const m = manifests[s.rank]?.[message.split];
-        if (m === undefined) throw new RingtrainError("PROTOCOL", `${describePeer(s)} asked for data, but this run ships none (only multi-node runs do)`);
-        const chunk = readChunk(message.split === "train" ? train : test, m, message.chunk, describePeer(s));
+        const split = { train, test, validation }[message.split];
+        if (m === undefined || split === undefined) throw new RingtrainError("PROTOCOL", `${describePeer(s)} asked for the ${message.split} split, but this run ships none (only multi-node runs do, and only the splits they use)`);
+        const chunk = readChunk(split, m, message.chunk, describePeer(s));
         if (message.chunk === 0) logger.info({ rank: s.rank, split: m.split, records: m.records }, `sending ${describePeer(s)} ${m.records} records of the ${m.split} split (${m.name})`);
         await server.send(s.peer!, { type: "dataChunk", split: message.split, chunk: message.chunk, ...chunk });
         return;
@@ -310,6 +335,19 @@ export async function runTraining(options: RunOptions): Promise<RunResult> {
         return sendWeightsWhenReady();
       case "progress":
         progress.update(message.epoch, message.step, message.stepsPerEpoch, message.loss);
+        await runDir.appendSteps([{ optimizerStep: message.optimizerStep, epoch: message.epoch + 1, loss: message.loss }]);
+        return;
+      case "diverged":
+        // every rank stops at the same step (they share the allreduced loss); the first report is the run's
+        if (divergence === undefined) {
+          divergence = { epoch: message.epoch + 1, optimizerStep: message.optimizerStep, loss: message.loss, maxLoss: message.maxLoss };
+          progress.stop();
+          logger.warn(
+            { ...divergence },
+            `diverged at optimizer step ${message.optimizerStep} (epoch ${message.epoch + 1}): global batch loss ${message.loss ?? "NaN"} ` +
+              `(bound ${message.maxLoss}); training stopped on every rank, the weights are those before that step`,
+          );
+        }
         return;
       case "checksum":
         aggregator.addChecksum(s.rank, message.step, message.checksum);
@@ -329,7 +367,10 @@ export async function runTraining(options: RunOptions): Promise<RunResult> {
           logger.info(
             { ...record },
             `epoch ${record.epoch}/${config.epochs}: train loss ${record.trainLoss.toFixed(4)} acc ${(record.trainAccuracy * 100).toFixed(2)}% | ` +
-              `test loss ${record.testLoss.toFixed(4)} acc ${(record.testAccuracy * 100).toFixed(2)}% | ${record.stepMs.toFixed(2)} ms/step, ${Math.round(record.samplesPerSecond)} samples/s`,
+              `test loss ${record.testLoss.toFixed(4)} acc ${(record.testAccuracy * 100).toFixed(2)}% | ` +
+              (record.validationAccuracy === null ? "" : `validation loss ${record.validationLoss?.toFixed(4)} acc ${(record.validationAccuracy * 100).toFixed(2)}% | `) +
+              `${record.stepMs.toFixed(2)} ms/step, ${Math.round(record.samplesPerSecond)} samples/s` +
+              (record.stoppedAtStep === undefined ? "" : ` (partial: stopped before step ${record.stoppedAtStep})`),
           );
           await runDir.appendEpoch(record);
         }
@@ -387,8 +428,7 @@ export async function runTraining(options: RunOptions): Promise<RunResult> {
 
   const onSignal = (signal: NodeJS.Signals): void =>
     fail(new RingtrainError("INTERRUPTED", `the coordinator received ${signal}: run stopped; what it finished is in ${runDir.path}`));
-  process.once("SIGINT", onSignal);
-  process.once("SIGTERM", onSignal);
+  interrupts.onSignal(onSignal);
 
   const summarize = async (status: RunSummary["status"], error?: string): Promise<RunSummary> => {
     const last = epochs.at(-1);
@@ -397,9 +437,11 @@ export async function runTraining(options: RunOptions): Promise<RunResult> {
       runId,
       status,
       ...(error === undefined ? {} : { error }),
+      ...(divergence === undefined ? {} : { divergence }),
       dataset: config.dataset,
       trainSamples: train.count,
       testSamples: test.count,
+      validationSamples: datasets.validation?.count ?? 0,
       workers: worldSize,
       globalBatchSize: globalBatch,
       perWorkerBatchSize: perWorker,
@@ -411,6 +453,9 @@ export async function runTraining(options: RunOptions): Promise<RunResult> {
       testLoss: last?.testLoss ?? null,
       trainLoss: last?.trainLoss ?? null,
       trainAccuracy: last?.trainAccuracy ?? null,
+      // a run whose test split is its validation split (Kaggle data) reports it under both names
+      validationLoss: last === undefined ? null : (last.validationLoss ?? (datasets.validation === test ? last.testLoss : null)),
+      validationAccuracy: last === undefined ? null : (last.validationAccuracy ?? (datasets.validation === test ? last.testAccuracy : null)),
       wallSeconds: (performance.now() - started) / 1000,
       trainingSeconds: trainingStarted === 0 ? 0 : (performance.now() - trainingStarted) / 1000,
       samplesPerSecond: epochSeconds === 0 ? 0 : epochs.reduce((a, e) => a + e.samplesPerSecond * e.epochSeconds, 0) / epochSeconds,
@@ -423,7 +468,7 @@ export async function runTraining(options: RunOptions): Promise<RunResult> {
 
   try {
     await finished;
-    const summary = await summarize("completed");
+    const summary = await summarize(divergence === undefined ? "completed" : "diverged");
     for (const s of states) await withTimeout(server.send(s.peer!, { type: "shutdown", reason: "run completed", failed: false }), 5000, () => `shutdown to ${describePeer(s)}`).catch(() => undefined);
     await waitForExits(workers, config.timeouts.shutdownMs);
     return { summary, runDir: runDir.path, epochs };
@@ -441,8 +486,6 @@ export async function runTraining(options: RunOptions): Promise<RunResult> {
   } finally {
     progress.stop();
     clearInterval(watchdog);
-    process.off("SIGINT", onSignal);
-    process.off("SIGTERM", onSignal);
     await terminateWorkers(workers, KILL_GRACE_MS);
     server.close();
     zap?.stop();

@@ -19,11 +19,11 @@ const EVAL_CHUNK = 1000;
  * Evaluates the model on rank `rank`'s contiguous share of `dataset` (shares
  * of all ranks cover it exactly once), in chunks of bounded size.
  */
-export function evaluateShare(model: Model, dataset: Dataset, rank: number, worldSize: number, lossName: LossName): EvaluationPart {
+export async function evaluateShare(model: Model, dataset: Dataset, rank: number, worldSize: number, lossName: LossName): Promise<EvaluationPart> {
   const share = workerShare(dataset.count, worldSize, rank);
   const inputSize = sampleSize(dataset);
-  let lossSum = 0;
-  let correct = 0;
+  // per-chunk sums stay on the device until the end: they are read asynchronously (webgpu has no synchronous read in Node)
+  const sums: Array<[tf.Tensor, tf.Tensor]> = [];
   forEachChunk(dataset, share.offset, share.count, EVAL_CHUNK, ({ count: n, pixels, labels }) => {
     const [loss, hits] = tf.tidy((): [tf.Tensor, tf.Tensor] => {
       const x = tf.tensor2d(pixels, [n, inputSize]);
@@ -32,10 +32,15 @@ export function evaluateShare(model: Model, dataset: Dataset, rank: number, worl
       const perSample = perSampleLoss(lossName, tf.oneHot(y, dataset.numClasses) as tf.Tensor2D, logits);
       return [tf.sum(perSample), tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), y), "int32"))];
     });
-    lossSum += loss.dataSync()[0]!;
-    correct += hits.dataSync()[0]!;
+    sums.push([loss, hits]);
+  });
+  let lossSum = 0;
+  let correct = 0;
+  for (const [loss, hits] of sums) {
+    lossSum += (await loss.data())[0]!;
+    correct += (await hits.data())[0]!;
     loss.dispose();
     hits.dispose();
-  });
+  }
   return { lossSum, correct, count: share.count };
 }

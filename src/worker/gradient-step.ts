@@ -32,9 +32,10 @@ export interface MicroBatch {
  * exactly the gradient of the global batch mean (invariant 1).
  *
  * Tensor data is read after the tidy scope closes: a tidy that returns a large
- * typed array is slow (DESIGN.md, measured facts).
+ * typed array is slow (DESIGN.md, measured facts). It is read asynchronously:
+ * the webgpu backend has no synchronous read in Node.
  */
-export function accumulateGradients(model: Model, batch: MicroBatch, numClasses: number, loss: LossName, globalBatch: number, buffer: Float32Array): MicroBatchResult {
+export async function accumulateGradients(model: Model, batch: MicroBatch, numClasses: number, loss: LossName, globalBatch: number, buffer: Float32Array): Promise<MicroBatchResult> {
   const { count, inputSize } = batch;
   if (count === 0) return { lossSum: 0, correct: 0 };
   const { grads, lossSum, correct, statistics } = tf.tidy(() => {
@@ -58,19 +59,19 @@ export function accumulateGradients(model: Model, batch: MicroBatch, numClasses:
   const slots = model.layout.slots;
   for (let i = 0; i < grads.length; i++) {
     const g = grads[i]!;
-    const data = g.dataSync() as Float32Array;
+    const data = (await g.data()) as Float32Array;
     // the allreduce's SIMD add: micro-batches accumulate with the same kernel
     addInto(buffer, slots[i]!.offset, bytesOf(data), data.length);
     g.dispose();
   }
   let offset = model.trainableSize;
   for (const s of statistics) {
-    const data = s.dataSync() as Float32Array;
+    const data = (await s.data()) as Float32Array;
     addInto(buffer, offset, bytesOf(data), data.length);
     offset += data.length;
     s.dispose();
   }
-  const result = { lossSum: lossSum.dataSync()[0]!, correct: correct.dataSync()[0]! };
+  const result = { lossSum: (await lossSum.data())[0]!, correct: (await correct.data())[0]! };
   lossSum.dispose();
   correct.dispose();
   return result;

@@ -4,9 +4,9 @@ import { bindRingReceiver, RingAllreduce } from "../common/collective/ring-allre
 import { selectBackend, type BackendName } from "../common/compute/backend.js";
 import { parseConfig } from "../common/config/load.js";
 import type { Dataset } from "../common/data/dataset.js";
-import { loadRunDatasets } from "../common/data/run-datasets.js";
+import { evaluatedValidation, loadRunDatasets } from "../common/data/run-datasets.js";
 import { fetchDataset } from "../common/data/shipping/fetch.js";
-import { matchesManifest } from "../common/data/shipping/manifest.js";
+import { matchesManifest, type DatasetManifest, type ShippedSplit } from "../common/data/shipping/manifest.js";
 import type { RunConfig } from "../common/config/schema.js";
 import type { CoordinatorMessage } from "../common/protocol/messages.js";
 import { errorMessage, isRingtrainError, RingtrainError } from "../common/errors.js";
@@ -127,7 +127,7 @@ export async function runWorker(options: WorkerOptions): Promise<number> {
     phase = "loading data";
     const dataStarted = performance.now();
     const data = await runData(config, plan.data, control, options.rendezvousMs, (p) => (phase = p), (line) => log(`ringtrain worker ${plan.rank} (host ${host}, pid ${process.pid}): ${line}`));
-    const { train: trainSet, test: testSet } = data;
+    const { train: trainSet, test: testSet, validation: validationSet } = data;
     await control.send({ type: "dataReady", source: data.source, bytes: data.bytes, ms: performance.now() - dataStarted });
     const model = buildModel(config.model, trainSet, trainSet.numClasses);
 
@@ -150,6 +150,7 @@ export async function runWorker(options: WorkerOptions): Promise<number> {
       params,
       train: trainSet,
       test: testSet,
+      validation: validationSet,
       ring,
       report: (m) => void control.send(m).catch(() => undefined),
       stopRequested: () => stop,
@@ -182,6 +183,8 @@ export async function runWorker(options: WorkerOptions): Promise<number> {
 interface WorkerData {
   train: Dataset;
   test: Dataset;
+  /** the held-out validation split, evaluated after the test split each epoch, when the run has one besides its test split */
+  validation: Dataset | undefined;
   source: "local" | "coordinator";
   /** bytes received from the coordinator (0 for local data) */
   bytes: number;
@@ -206,8 +209,11 @@ async function runData(
   if (data === null || !data.ship) {
     try {
       const local = await loadRunDatasets(config);
-      if (data === null) return { train: local.train, test: local.test, source: "local", bytes: 0 };
-      if (matchesManifest(local.train, data.train) && matchesManifest(local.test, data.test)) return { train: local.train, test: local.test, source: "local", bytes: 0 };
+      const validation = evaluatedValidation(local);
+      const mine = { train: local.train, test: local.test, validation, source: "local" as const, bytes: 0 };
+      if (data === null) return mine;
+      const validationMatches = data.validation === undefined ? validation === undefined : validation !== undefined && matchesManifest(validation, data.validation);
+      if (matchesManifest(local.train, data.train) && matchesManifest(local.test, data.test) && validationMatches) return mine;
       why = `its copy of dataset ${config.dataset} differs from the coordinator's (content hash)`;
     } catch (e) {
       if (data === null || !(isRingtrainError(e, "DATA_INVALID") || isRingtrainError(e, "CONFIG_INVALID"))) throw e;
@@ -217,13 +223,15 @@ async function runData(
   const source = `the coordinator at ${control.coordinatorAddress}`;
   log(`${why}; receiving it from ${source}`);
   const channel = {
-    request: (split: "train" | "test", chunk: number) => control.send({ type: "dataRequest", split, chunk }),
+    request: (split: ShippedSplit, chunk: number) => control.send({ type: "dataRequest", split, chunk }),
     next: () => control.next("dataChunk", chunkTimeoutMs, "receiving data"),
   };
-  const fetch = (m: typeof data.train): Promise<Dataset> =>
+  const fetch = (m: DatasetManifest): Promise<Dataset> =>
     fetchDataset(m, channel, source, (received, total) => setPhase(`receiving the ${m.split} split from the coordinator (chunk ${received} of ${total})`));
   const train = await fetch(data.train);
   const test = await fetch(data.test);
-  const bytes = (data.train.records + data.test.records) * (data.train.height * data.train.width * data.train.channels + 1);
-  return { train, test, source: "coordinator", bytes };
+  const validation = data.validation === undefined ? undefined : await fetch(data.validation);
+  const recordBytes = data.train.height * data.train.width * data.train.channels + 1;
+  const bytes = (data.train.records + data.test.records + (data.validation?.records ?? 0)) * recordBytes;
+  return { train, test, validation, source: "coordinator", bytes };
 }

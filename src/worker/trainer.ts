@@ -22,6 +22,8 @@ export interface TrainerContext {
   params: Float32Array;
   train: Dataset;
   test: Dataset;
+  /** a held-out validation split evaluated after `test` each epoch, when the run has one besides its test split */
+  validation?: Dataset | undefined;
   ring: RingAllreduce;
   /** fire-and-forget report to the coordinator (off the step's critical path) */
   report: (message: WorkerMessage) => void;
@@ -30,6 +32,9 @@ export interface TrainerContext {
   /** the current phase, for heartbeats and failure messages */
   setPhase: (phase: string) => void;
 }
+
+/** How training ended on this rank (every rank ends the same way at the same step). */
+export type TrainingOutcome = { kind: "completed" } | { kind: "stopped" } | { kind: "diverged"; epoch: number; optimizerStep: number; loss: number };
 
 /** Progress reports from rank 0 at most this often. */
 const PROGRESS_INTERVAL_MS = 250;
@@ -41,27 +46,37 @@ const PROGRESS_INTERVAL_MS = 250;
  *  1. the global batch s is a fixed slice of epoch e's permutation of the (possibly
  *     augmented, virtually expanded) sample source — the same on every rank;
  *  2. this rank takes its share of it and, in micro-batches of at most `microBatchSize`,
- *     adds d(Σ loss / global batch)/dθ into one flat gradient buffer;
+ *     adds d(Σ loss / global batch)/dθ into one flat buffer, followed by its batch-norm
+ *     statistics and, in the last slot, its Σ loss;
  *  3. the ring allreduce sums that buffer over ranks (same bits everywhere), while this
  *     rank prepares step s+1's first micro-batch;
- *  4. the optimizer updates the trainable part of the flat parameters, the batch-norm
+ *  4. every rank reads the global batch's mean loss from the last slot; if it is NaN,
+ *     infinite or above `divergence.maxLoss`, all ranks stop here, before the update
+ *     (the weights stay the last finite ones), and report the partial epoch;
+ *  5. the optimizer updates the trainable part of the flat parameters, the batch-norm
  *     moving statistics fold in the allreduced batch statistics, and all is copied into the model.
  * At epoch end the rank reports its training metrics and weight checksum, then
- * evaluates its share of the test set. Reports go out without waiting.
+ * evaluates its share of the test set (and of the validation set). Reports go out without waiting.
  */
-export async function train(ctx: TrainerContext): Promise<void> {
+export async function train(ctx: TrainerContext): Promise<TrainingOutcome> {
   const { config, rank, worldSize, model, params, train: trainSet } = ctx;
   const source = createSampleSource(trainSet, config.augment, config.seed);
   const batches = new BatchPipeline(source, config.batchSize, config.microBatchSize, config.seed, rank, worldSize);
   const steps = batches.stepsPerEpoch;
-  // one fused buffer for the allreduce: the gradient, then the batch-norm statistics
-  const gradients = new Float32Array(model.trainableSize + model.statisticsSize);
+  // one fused buffer for the allreduce: the gradient, the batch-norm statistics, then Σ loss
+  const gradients = new Float32Array(model.trainableSize + model.statisticsSize + 1);
+  const lossSlot = gradients.length - 1;
   const trainableParams = params.subarray(0, model.trainableSize);
   const trainableGradients = gradients.subarray(0, model.trainableSize);
-  const statistics = gradients.subarray(model.trainableSize);
+  const statistics = gradients.subarray(model.trainableSize, lossSlot);
   const optimizer = createOptimizer(config.optimizer, model.trainableSize);
+  const { maxLoss } = config.divergence;
   let optimizerSteps = 0;
   let lastProgress = 0;
+  // the global losses of the steps since the last progress report: a report carries their mean,
+  // so the sampled curve is smoothed over every step, not one small batch's noise
+  let lossSinceReport = 0;
+  let stepsSinceReport = 0;
 
   for (let epoch = 0; epoch < config.epochs; epoch++) {
     ctx.setPhase(`training epoch ${epoch + 1}`);
@@ -72,20 +87,26 @@ export async function train(ctx: TrainerContext): Promise<void> {
     let seen = 0;
     let computeMs = 0;
     let allreduceMs = 0;
+    let stepsDone = 0;
+    let divergedLoss: number | undefined;
     for (let step = 0; step < steps; step++) {
-      if (ctx.stopRequested()) return;
+      if (ctx.stopRequested()) return { kind: "stopped" };
       const t0 = performance.now();
       const position = { epoch, step };
       const globalBatch = batches.stepSize(step);
       gradients.fill(0);
+      let stepLoss = 0;
+      let stepCorrect = 0;
+      let stepSeen = 0;
       const micros = batches.microRanges(position).length;
       for (let micro = 0; micro < micros; micro++) {
         const batch = batches.microBatch(position, micro);
-        const r = accumulateGradients(model, batch, trainSet.numClasses, config.loss, globalBatch, gradients);
-        lossSum += r.lossSum;
-        correct += r.correct;
-        seen += batch.count;
+        const r = await accumulateGradients(model, batch, trainSet.numClasses, config.loss, globalBatch, gradients);
+        stepLoss += r.lossSum;
+        stepCorrect += r.correct;
+        stepSeen += batch.count;
       }
+      gradients[lossSlot] = stepLoss;
       const t1 = performance.now();
       const reduced = ctx.ring.allreduce(gradients, optimizerSteps);
       // the next step's inputs (gathering, augmenting) are prepared while the gradients travel
@@ -93,37 +114,62 @@ export async function train(ctx: TrainerContext): Promise<void> {
       if (next !== undefined) batches.prefetch(next);
       await reduced;
       const t2 = performance.now();
+      const globalLoss = gradients[lossSlot] / globalBatch;
+      if (!Number.isFinite(globalLoss) || globalLoss > maxLoss) {
+        divergedLoss = globalLoss;
+        break;
+      }
+      lossSum += stepLoss;
+      correct += stepCorrect;
+      seen += stepSeen;
       optimizer.apply(trainableParams, trainableGradients);
       model.updateState(params, statistics);
       model.setWeights(params);
       optimizerSteps++;
+      stepsDone++;
       computeMs += t1 - t0 + (performance.now() - t2);
       allreduceMs += t2 - t1;
       if (optimizerSteps % config.checksumEvery === 0) {
         ctx.report({ type: "checksum", step: optimizerSteps, checksum: weightChecksum(params) });
       }
-      if (rank === 0 && performance.now() - lastProgress > PROGRESS_INTERVAL_MS) {
+      lossSinceReport += globalLoss;
+      stepsSinceReport++;
+      if (rank === 0 && (performance.now() - lastProgress > PROGRESS_INTERVAL_MS || step === steps - 1)) {
         lastProgress = performance.now();
-        ctx.report({ type: "progress", epoch, step: step + 1, stepsPerEpoch: steps, loss: seen > 0 ? lossSum / seen : 0 });
+        ctx.report({ type: "progress", epoch, step: step + 1, stepsPerEpoch: steps, optimizerStep: optimizerSteps, loss: lossSinceReport / stepsSinceReport });
+        lossSinceReport = 0;
+        stepsSinceReport = 0;
       }
     }
-    const wallMs = performance.now() - epochStart;
-    ctx.report({
-      type: "epochMetrics",
-      epoch,
-      optimizerSteps,
-      trainLossSum: lossSum,
-      trainCorrect: correct,
-      trainCount: seen,
-      stepMs: wallMs / steps,
-      computeMs: computeMs / steps,
-      allreduceMs: allreduceMs / steps,
-      wallMs,
-      checksum: weightChecksum(params),
-      numTensors: tf.memory().numTensors,
-    });
-    ctx.setPhase(`evaluating epoch ${epoch + 1}`);
-    const part = evaluateShare(model, ctx.test, rank, worldSize, config.loss);
-    ctx.report({ type: "evalResult", epoch, ...part });
+    const diverged = divergedLoss !== undefined;
+    // an epoch that diverged on its first step has nothing new to report: the last epoch's figures stand
+    if (stepsDone > 0) {
+      const wallMs = performance.now() - epochStart;
+      ctx.report({
+        type: "epochMetrics",
+        epoch,
+        optimizerSteps,
+        trainLossSum: lossSum,
+        trainCorrect: correct,
+        trainCount: seen,
+        stepMs: wallMs / stepsDone,
+        computeMs: computeMs / stepsDone,
+        allreduceMs: allreduceMs / stepsDone,
+        wallMs,
+        checksum: weightChecksum(params),
+        numTensors: tf.memory().numTensors,
+        ...(diverged ? { stoppedAtStep: optimizerSteps + 1 } : {}),
+      });
+      ctx.setPhase(`evaluating epoch ${epoch + 1}`);
+      ctx.report({ type: "evalResult", epoch, split: "test", ...(await evaluateShare(model, ctx.test, rank, worldSize, config.loss)) });
+      if (ctx.validation !== undefined) {
+        ctx.report({ type: "evalResult", epoch, split: "validation", ...(await evaluateShare(model, ctx.validation, rank, worldSize, config.loss)) });
+      }
+    }
+    if (divergedLoss !== undefined) {
+      ctx.report({ type: "diverged", epoch, optimizerStep: optimizerSteps + 1, loss: Number.isNaN(divergedLoss) ? null : divergedLoss, maxLoss });
+      return { kind: "diverged", epoch, optimizerStep: optimizerSteps + 1, loss: divergedLoss };
+    }
   }
+  return { kind: "completed" };
 }

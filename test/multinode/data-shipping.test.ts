@@ -77,4 +77,33 @@ describe.skipIf(!existsSync(CLI))(`data shipping${existsSync(CLI) ? "" : " (skip
     expect(summary.testAccuracy).toBe(reference.summary.testAccuracy);
     expect(relativeDifference(await readWeights(reference.runDir), await readWeights(runDir))).toBeLessThanOrEqual(1e-5);
   });
+
+  it("--ship-data with a validation split besides the test split ships all three splits and evaluates both every epoch", async () => {
+    const config = join(root, "validation.json");
+    await writeFile(config, JSON.stringify({ dataset: "mnist", trainLimit: 800, testLimit: 200, validation: { holdout: 0.25 }, batchSize: 60, epochs: 1, seed: 5 }));
+    const runs = join(root, "runs-validation");
+    const local = ringtrain(["train", config, "--workers", "2", "--runs-dir", runs], {}, root);
+    procs.push(local);
+    const localResult = await within(local, 60_000);
+    expect(localResult?.code, localResult?.stderr).toBe(0);
+
+    const at = `127.0.0.1:${port()}`;
+    const coordinator = ringtrain(["coordinator", config, "--listen", at, "--world-size", "2", "--ship-data", "--runs-dir", runs], {}, root);
+    procs.push(coordinator);
+    await waitFor(() => coordinator.out().includes("waiting for 2 workers"), 20_000, "the coordinator to listen");
+    const workers = [0, 1].map(() => ringtrain(["worker", "--coordinator", at], {}, root));
+    procs.push(...workers);
+    const result = await within(coordinator, 60_000);
+    expect(result?.code, result?.stderr).toBe(0);
+    for (const w of workers) expect((await w.done).code).toBe(0);
+    const out = result!.stdout;
+    // each worker pulls its half of the validation split (200 held out of 800)
+    expect(out.match(/sending worker \d \([^)]*\) 100 records of the validation split/g)).toHaveLength(2);
+    const { summary } = summaryOf(out);
+    const reference = summaryOf(localResult!.stdout).summary;
+    expect(summary).toMatchObject({ status: "completed", trainSamples: 600, validationSamples: 200, testSamples: 200 });
+    expect(summary.validationAccuracy).not.toBeNull();
+    expect(summary.validationAccuracy).toBe(reference.validationAccuracy);
+    expect(summary.testAccuracy).toBe(reference.testAccuracy);
+  });
 });

@@ -50,11 +50,11 @@ describe("tensor memory is constant per step (invariant 5)", () => {
       gatherBatch(train, indices, pixels, labels);
       buffer.fill(0);
       const batch = { pixels, labels, count: 16, inputSize: 784, dropout: { seed: 1, epoch: 0, sampleIds: indices } };
-      accumulateGradients(model, batch, 10, "crossEntropy", 16, buffer);
+      await accumulateGradients(model, batch, 10, "crossEntropy", 16, buffer);
       optimizer.apply(params.subarray(0, model.trainableSize), buffer.subarray(0, model.trainableSize));
       model.updateState(params, buffer.subarray(model.trainableSize));
       model.setWeights(params);
-      if (step % 20 === 0) evaluateShare(model, test, 0, 1, "crossEntropy");
+      if (step % 20 === 0) await evaluateShare(model, test, 0, 1, "crossEntropy");
       counts.push(tf.memory().numTensors);
     }
     expect(new Set(counts).size).toBe(1);

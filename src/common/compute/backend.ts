@@ -1,14 +1,20 @@
 import * as tf from "@tensorflow/tfjs";
 import { RingtrainError } from "../errors.js";
 import { installKernelPatches } from "./kernel-patches.js";
+import { loadWebGpu } from "./webgpu-backend.js";
+import { vulkanLoaderPresent } from "./webgpu-diagnosis.js";
 
-/** Backends a worker can compute on, by name; `auto` picks the fastest that loads. */
-export const BACKEND_NAMES = ["auto", "tensorflow", "wasm", "cpu"] as const;
+/**
+ * Backends a worker can compute on, by name; `auto` picks the fastest that
+ * loads, in this order: tensorflow, webgpu (only when Dawn finds a GPU
+ * adapter), wasm, cpu.
+ */
+export const BACKEND_NAMES = ["auto", "tensorflow", "webgpu", "wasm", "cpu"] as const;
 export type BackendName = (typeof BACKEND_NAMES)[number];
 
 /** What a worker ended up computing on, recorded in the run summary. */
 export interface BackendInfo {
-  /** tfjs backend name actually active: tensorflow, wasm or cpu */
+  /** tfjs backend name actually active: tensorflow, webgpu, wasm or cpu */
   name: string;
   /** a human description: package and device */
   device: string;
@@ -42,6 +48,26 @@ async function activate(name: string): Promise<boolean> {
 }
 
 /**
+ * The webgpu step of the choice: the backend info when it is active, undefined
+ * for `auto` to go on with wasm.
+ *
+ * In `auto` on Linux, Dawn is not even started without the Vulkan loader: it
+ * could find no adapter, and would print a warning in every worker's log.
+ */
+async function selectWebGpu(requested: "auto" | "webgpu"): Promise<BackendInfo | undefined> {
+  if (requested === "auto" && process.platform === "linux" && !vulkanLoaderPresent()) return undefined;
+  const loaded = await loadWebGpu();
+  if (loaded.ok && (await activate("webgpu"))) return { name: "webgpu", device: loaded.device };
+  if (requested === "auto") return undefined;
+  const why = loaded.ok ? "the adapter was found but tfjs could not start the webgpu backend on it" : `no usable GPU adapter: ${loaded.reason}`;
+  throw new RingtrainError(
+    "BACKEND_UNAVAILABLE",
+    `backend 'webgpu' is unavailable: ${why}. It needs a GPU with a Vulkan driver and libvulkan1 (Linux), Metal (macOS) or D3D12 (Windows); ` +
+      "use --backend wasm here, or --backend auto, which falls back to wasm",
+  );
+}
+
+/**
  * Makes `requested` the active tfjs backend of this process and installs its
  * kernel patches.
  *
@@ -62,6 +88,10 @@ export async function selectBackend(requested: BackendName): Promise<BackendInfo
           "Use --backend wasm or --backend auto meanwhile.",
       );
     }
+  }
+  if (requested === "auto" || requested === "webgpu") {
+    const info = await selectWebGpu(requested);
+    if (info !== undefined) return info;
   }
   if (requested === "auto" || requested === "wasm") {
     await import("@tensorflow/tfjs-backend-wasm");

@@ -74,6 +74,11 @@ export const runConfigSchema = z
     seed: z.number().int().nonnegative().default(42),
     workers: positiveInt.max(256).default(2),
     backend: z.enum(BACKEND_NAMES).default("auto"),
+    /**
+     * Stop the run at once, marked `diverged`, when a step's global-batch mean loss is
+     * NaN, infinite, or above `maxLoss` (every rank sees the same allreduced loss, so all stop at the same step).
+     */
+    divergence: z.object({ maxLoss: z.number().positive().default(1000) }).strict().default({}),
     /** data plane between local workers: ipc sockets, or tcp on 127.0.0.1 */
     transport: z.enum(["ipc", "tcp"]).default("ipc"),
     /** compare weight checksums across ranks every N optimizer steps (and at every epoch end) */

@@ -211,7 +211,10 @@ async function loadIdx(r: ResolvedDataset, split: "train" | "test", limit: numbe
     if (found !== undefined) return found;
     throw new RingtrainError("DATA_INVALID", `${dir}: no ${kind} file; looked for ${candidates.join(", ")}. To fix: ${hint}`);
   };
-  const [imagesPath, labelsPath] = await Promise.all([find("images"), find("labels")]);
+  // One after the other, not Promise.all: with both files missing the error must always name
+  // the images file first (a race between two rejections made the message vary run to run).
+  const imagesPath = await find("images");
+  const labelsPath = await find("labels");
   const [images, labels] = await Promise.all([readIdxFile(imagesPath), readIdxFile(labelsPath)]);
 
   if (images.dims.length !== 3 && images.dims.length !== 4) {

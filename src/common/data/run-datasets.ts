@@ -40,3 +40,11 @@ export async function loadRunDatasets(config: Pick<RunConfig, "dataset" | "train
   const held = subsetDataset(all, split.validation, { split: "test", name: `${all.name} (validation)` });
   return { train, test: test ?? held, validation: held };
 }
+
+/**
+ * The validation split a run evaluates besides its test split, or undefined: none
+ * is configured, or it *is* the evaluated split (datasets without a labelled test split).
+ */
+export function evaluatedValidation(datasets: RunDatasets): Dataset | undefined {
+  return datasets.validation !== undefined && datasets.validation !== datasets.test ? datasets.validation : undefined;
+}

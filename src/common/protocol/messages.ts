@@ -22,14 +22,19 @@ import type { DatasetManifest } from "../data/shipping/manifest.js";
  *  4. rank 0 → initialWeights; coordinator → weights to every rank once all are dataReady
  *     (so no weights message interleaves a transfer, and slow transfers do not eat the
  *     first allreduce's time bound)
- *  5. workers train; they report progress, checksums, epochMetrics, evalResult asynchronously
+ *  5. workers train; they report progress, checksums, epochMetrics, evalResult (test split, then
+ *     validation split when the run has both) asynchronously
+ *  5a. a step whose allreduced global loss is non-finite or above the bound ends training on every
+ *     rank at that same step: each sends its partial epoch's epochMetrics (with stoppedAtStep) and
+ *     evalResults (unless the epoch had no finished step), then diverged
  *  6. rank 0 → finalWeights; every rank → done; coordinator → shutdown (also on failure, with failed: true)
  */
 const bytes = z.custom<Uint8Array>((v) => v instanceof Uint8Array, { message: "expected binary data" });
 const count = z.number().int().nonnegative();
 
 const backendInfo = z.object({ name: z.string(), device: z.string() });
-const shippedSplit = z.enum(["train", "test"]);
+const shippedSplit = z.enum(["train", "test", "validation"]);
+const evaluatedSplit = z.enum(["test", "validation"]);
 
 /** See DatasetManifest (src/common/data/shipping/manifest.ts). */
 const datasetManifest = z.object({
@@ -71,7 +76,8 @@ export const workerMessageSchema = z.discriminatedUnion("type", [
   /** this rank holds its data: its own copy (`local`, hash-checked when the plan has manifests) or shipped (`coordinator`) */
   z.object({ type: z.literal("dataReady"), source: z.enum(["local", "coordinator"]), bytes: count, ms: z.number() }),
   z.object({ type: z.literal("initialWeights"), weights: bytes }),
-  z.object({ type: z.literal("progress"), epoch: count, step: count, stepsPerEpoch: count, loss: z.number() }),
+  /** rank 0, throttled: `loss` is the mean of the global-batch losses of the optimizer steps since the previous report, up to `optimizerStep` (1-based, whole run) */
+  z.object({ type: z.literal("progress"), epoch: count, step: count, stepsPerEpoch: count, optimizerStep: count, loss: z.number() }),
   z.object({ type: z.literal("checksum"), step: count, checksum: z.string() }),
   z.object({
     type: z.literal("epochMetrics"),
@@ -87,8 +93,12 @@ export const workerMessageSchema = z.discriminatedUnion("type", [
     wallMs: z.number(),
     checksum: z.string(),
     numTensors: count,
+    /** set on the partial last epoch of a diverged run: the optimizer step (1-based, whole run) that diverged */
+    stoppedAtStep: count.optional(),
   }),
-  z.object({ type: z.literal("evalResult"), epoch: count, lossSum: z.number(), correct: count, count: count }),
+  z.object({ type: z.literal("evalResult"), epoch: count, split: evaluatedSplit, lossSum: z.number(), correct: count, count: count }),
+  /** the global-batch loss of `optimizerStep` was not finite or above `maxLoss`: this rank stopped training (step 5a) */
+  z.object({ type: z.literal("diverged"), epoch: count, optimizerStep: count, loss: z.number().nullable(), maxLoss: z.number() }),
   z.object({ type: z.literal("finalWeights"), weights: bytes }),
   z.object({ type: z.literal("done"), numTensors: count }),
   z.object({
@@ -119,7 +129,7 @@ export const coordinatorMessageSchema = z.discriminatedUnion("type", [
      * share of the evaluated split), and `ship`: take them from the coordinator even where
      * the dataset exists locally (`--ship-data`). Null for local runs: every worker loads.
      */
-    data: z.object({ ship: z.boolean(), train: datasetManifest, test: datasetManifest }).nullable().default(null),
+    data: z.object({ ship: z.boolean(), train: datasetManifest, test: datasetManifest, validation: datasetManifest.optional() }).nullable().default(null),
   }),
   /** records of a manifest's chunk, raw bytes: pixels (records × sample size) and labels */
   z.object({ type: z.literal("dataChunk"), split: shippedSplit, chunk: count, pixels: bytes, labels: bytes }),

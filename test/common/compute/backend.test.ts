@@ -1,19 +1,10 @@
-import { createRequire } from "node:module";
 import * as tf from "@tensorflow/tfjs";
 import { describe, expect, it } from "vitest";
 import { selectBackend } from "../../../src/common/compute/backend.js";
 import { isRingtrainError } from "../../../src/common/errors.js";
 import { runCli } from "../../helpers/cli.js";
+import { nativeInstalled } from "../../helpers/installed.js";
 
-function installed(pkg: string): boolean {
-  try {
-    createRequire(import.meta.url).resolve(pkg);
-    return true;
-  } catch {
-    return false;
-  }
-}
-const nativeInstalled = installed("@tensorflow/tfjs-node") || installed("@tensorflow/tfjs-node-gpu");
 
 describe("backend selection", () => {
   it.skipIf(nativeInstalled)("asking for tensorflow where it is not installed fails with how to install it", async () => {

@@ -17,8 +17,8 @@ import { sampleSize, type Dataset } from "../dataset.js";
 /** Pixel bytes per chunk: a chunk is one control message, far below any maxMessageSize and quick to copy. */
 export const SHIP_CHUNK_BYTES = 1 << 20;
 
-/** Which of the run's splits a manifest describes (the evaluated split is `test`). */
-export type ShippedSplit = "train" | "test";
+/** Which of the run's splits a manifest describes (the evaluated splits are `test` and, when the run holds one out besides its test split, `validation`). */
+export type ShippedSplit = "train" | "test" | "validation";
 
 /** One split as a worker will hold it, and the records of it that are shipped. Plain data (travels in the plan). */
 export interface DatasetManifest {

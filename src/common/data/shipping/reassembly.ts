@@ -70,7 +70,8 @@ export class DatasetAssembler {
   finish(): Dataset {
     const m = this.manifest;
     if (this.missing > 0) throw new RingtrainError("INTERNAL", `the ${m.split} split (${m.name}) from ${this.source} is missing ${this.missing} chunks`);
-    const ds: Dataset = { name: m.name, split: m.split, count: m.count, height: m.height, width: m.width, channels: m.channels, numClasses: m.numClasses, pixels: this.pixels, labels: this.labels };
+    // a validation split is evaluated like a test split
+    const ds: Dataset = { name: m.name, split: m.split === "train" ? "train" : "test", count: m.count, height: m.height, width: m.width, channels: m.channels, numClasses: m.numClasses, pixels: this.pixels, labels: this.labels };
     const hash = shareHash(ds, m.first, m.records);
     if (hash !== m.sha256) {
       throw new RingtrainError(

@@ -1,0 +1,141 @@
+import { resolve, join } from "node:path";
+import type { Command } from "commander";
+import { errorMessage, RingtrainError } from "../common/errors.js";
+import { createLogger } from "../common/log.js";
+import { makeRunId } from "../coordinator/results.js";
+import { setPath } from "../experiments/config-path.js";
+import { CONFIG_PATH_PATTERN } from "../experiments/experiment-schema.js";
+import { loadExperiment, loadResolvedExperiment, type ResolvedExperiment } from "../experiments/load-experiment.js";
+import { planSweep, type SweepPlan } from "../experiments/sweep-plan.js";
+import { newSweepRecord, reconcileRecord, runSweep } from "../experiments/sweep-runner.js";
+import { createSweepDir, EXPERIMENT_FILE, readSweepRecord } from "../experiments/sweep-store.js";
+import { writeReport } from "../report/write-report.js";
+import { cliContext } from "./cli-context.js";
+import { positiveInt } from "./parsers.js";
+
+const HELP_AFTER = `
+An experiment file holds a base run config and a search space, e.g.
+  { "name": "lr", "base": "../mlp-128-64.json", "overrides": { "epochs": 5 },
+    "grid": { "optimizer.learningRate": [0.01, 0.1, 1] }, "cv": { "folds": 5 } }
+or a random search: "random": { "trials": 5, "executionsPerTrial": 3, "seed": 0,
+    "params": { "model.hidden": { "listOf": { "min": 32, "max": 256, "step": 32 }, "length": { "min": 1, "max": 4 } },
+                "optimizer.learningRate": { "choice": [0.01, 0.001] } } }
+Results go to <runs-dir>/<sweep-id>/: sweep.json, trials/<trial-id>/<run-id>/, final/, report.
+See the README's "Sweeps" section for every field.`;
+
+interface SweepFlags {
+  workers?: number;
+  resume?: string;
+  runsDir?: string;
+  dryRun?: boolean;
+  verbose?: boolean;
+  set: string[];
+}
+
+/** `ringtrain sweep <experiment.json>`: a grid or random search of training runs, with optional cross-validation. */
+export function registerSweepCommand(program: Command): void {
+  program
+    .command("sweep")
+    .description("run a hyperparameter sweep (grid or random search, optional k-fold CV) on the distributed trainer and write runs/<sweep-id>/")
+    .argument("[experiment]", "an experiment JSON file (see configs/experiments/); leave out with --resume")
+    .option("-w, --workers <n>", "worker processes per training run (default: the experiment's, else its base config's)", positiveInt("--workers"))
+    .option("--resume <sweep-dir>", "continue an interrupted sweep from its directory: finished trials and runs are not run again")
+    .option("--runs-dir <dir>", "where the sweep directory is created (default: runs)")
+    .option(
+      "--set <path=value>",
+      "set a run-config field on every trial, before the search space (repeatable; the value is JSON, else a string): e.g. --set trainLimit=12000 for a quick look; recorded in the sweep's description",
+      (v: string, all: string[]) => [...all, v],
+      [] as string[],
+    )
+    .option("--dry-run", "validate every trial's run config and print the trials without running anything", false)
+    .option("--verbose", "print stack traces and worker output", false)
+    .addHelpText("after", HELP_AFTER)
+    .action(async (experimentPath: string | undefined, flags: SweepFlags) => {
+      cliContext.verbose ||= flags.verbose === true;
+      if ((experimentPath === undefined) === (flags.resume === undefined)) {
+        throw new RingtrainError("USAGE", "give an experiment file, or --resume <sweep-dir> (not both): ringtrain sweep configs/experiments/<name>.json");
+      }
+      if (flags.resume !== undefined && flags.runsDir !== undefined) {
+        throw new RingtrainError("USAGE", "--runs-dir applies to a new sweep; a resumed sweep stays in its directory");
+      }
+      const workers = flags.workers === undefined ? {} : { workers: flags.workers };
+      if (flags.resume !== undefined && flags.set.length > 0) throw new RingtrainError("USAGE", "--set applies to a new sweep; a resumed sweep keeps the settings it started with");
+      const experiment = flags.resume !== undefined ? await loadResolvedExperiment(join(flags.resume, EXPERIMENT_FILE)) : applySettings(await loadExperiment(experimentPath as string), flags.set);
+      const plan = planSweep(experiment, workers);
+      if (flags.dryRun === true) {
+        process.stdout.write(describePlan(plan));
+        return;
+      }
+      const logger = createLogger({ level: cliContext.verbose ? "debug" : "info" });
+      let dir: string;
+      let record;
+      if (flags.resume !== undefined) {
+        dir = flags.resume;
+        record = reconcileRecord(plan, await readSweepRecord(dir));
+        const done = record.trials.filter((t) => t.status !== "pending").length;
+        logger.info({ sweep: dir, done, trials: record.trials.length }, `resuming sweep ${record.sweepId}: ${done} of ${record.trials.length} trials already finished`);
+      } else {
+        const sweepId = makeRunId(experiment.name);
+        dir = join(flags.runsDir ?? "runs", sweepId);
+        await createSweepDir(dir, experiment);
+        record = newSweepRecord(plan, sweepId, resolve(experimentPath as string));
+        logger.info(
+          { sweep: dir, trials: plan.trials.length, runsPerTrial: plan.runs.length, workers: plan.workers, metric: plan.metric },
+          `sweep ${sweepId}: ${plan.trials.length} trials × ${plan.runs.length} run(s) on ${plan.workers} workers, ranked by ${plan.metric}${plan.retrainBest ? ", best retrained on the whole training set" : ""}`,
+        );
+      }
+      const finished = await runSweep({ plan, dir, record, logger, progress: process.stderr.isTTY, verbose: cliContext.verbose });
+      const counts = ["completed", "diverged", "failed"].map((s) => `${finished.trials.filter((t) => t.status === s).length} ${s}`).join(", ");
+      logger.info(
+        { sweep: dir, best: finished.best, final: finished.final?.summary?.testAccuracy ?? null },
+        `sweep ${finished.sweepId} completed (${counts}); ` +
+          `${finished.best === null ? "no best trial" : `best ${finished.best.trialId} (${plan.metric} ${finished.best.value.toFixed(4)})`}; results in ${dir}`,
+      );
+      try {
+        await writeReport(dir, { logger });
+      } catch (e) {
+        // the sweep's results are safe on disk: a report failure must not make the sweep look failed
+        logger.warn({ err: errorMessage(e) }, `could not write the report (${errorMessage(e)}); once fixed, run: ringtrain report ${dir}`);
+      }
+    });
+}
+
+/**
+ * The experiment with each `--set path=value` applied to its base run config, and
+ * noted in its description (the report shows it: figures from a reduced run must say so).
+ */
+function applySettings(experiment: ResolvedExperiment, settings: readonly string[]): ResolvedExperiment {
+  if (settings.length === 0) return experiment;
+  let base = experiment.base;
+  for (const setting of settings) {
+    const at = setting.indexOf("=");
+    const path = setting.slice(0, at);
+    if (at <= 0 || !CONFIG_PATH_PATTERN.test(path)) {
+      throw new RingtrainError("USAGE", `--set ${setting}: expected <path>=<value> with a dotted run-config path, e.g. --set trainLimit=12000 or --set optimizer.learningRate=0.05`);
+    }
+    const text = setting.slice(at + 1);
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      value = text;
+    }
+    try {
+      base = setPath(base, path, value);
+    } catch (e) {
+      throw new RingtrainError("USAGE", `--set ${setting}: ${errorMessage(e)}`);
+    }
+  }
+  const note = `Run with ${settings.map((s) => `--set ${s}`).join(" ")}.`;
+  return { ...experiment, base, description: experiment.description === undefined ? note : `${experiment.description} ${note}` };
+}
+
+/** The `--dry-run` listing: one line per trial with its params. */
+function describePlan(plan: SweepPlan): string {
+  const lines = [
+    `experiment ${plan.experiment.name}: ${plan.trials.length} trials × ${plan.runs.length} run(s) = ${plan.trials.length * plan.runs.length} training runs on ${plan.workers} workers` +
+      `${plan.retrainBest ? ", plus the best trial retrained on the whole training set" : ""}; ranked by ${plan.metric} (${plan.higherIsBetter ? "higher" : "lower"} is better)`,
+    ...plan.trials.map((t) => `  ${t.trialId}  ${Object.entries(t.params).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(" ")}`),
+  ];
+  return lines.join("\n") + "\n";
+}

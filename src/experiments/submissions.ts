@@ -1,0 +1,64 @@
+/**
+ * Kaggle submissions of a sweep: for a trial, the mean class probabilities of
+ * its finished runs (its CV folds and executions, an ensemble, as Kaggle
+ * entrants usually submit a k-fold model); for the retrained best, its own
+ * predictions. Predicted on the dataset's Kaggle test.csv where it has one,
+ * else on its test split, exactly as `ringtrain predict` does.
+ */
+import { mkdir } from "node:fs/promises";
+import { dirname, join } from "node:path";
+import { predictionData } from "../commands/predict.js";
+import { selectBackend, type BackendName } from "../common/compute/backend.js";
+import { writeKaggleSubmission } from "../common/data/csv-submission.js";
+import { datasetClassNames } from "../common/data/datasets.js";
+import { RingtrainError } from "../common/errors.js";
+import { predict, restoreModel } from "../inference/predict.js";
+import { loadTrainedRun } from "../inference/trained-run.js";
+
+let backendReady: Promise<unknown> | undefined;
+
+/**
+ * Writes `out` (ImageId,Label) from the mean softmax output of the runs in
+ * `runDirs` (absolute run directories with weights) on `dataset`'s data to predict.
+ *
+ * @returns how many images were predicted, and the accuracy when that data is labelled.
+ * @throws RingtrainError USAGE when `runDirs` is empty or a run has no weights.
+ */
+export async function writeEnsembleSubmission(
+  runDirs: readonly string[],
+  dataset: string,
+  out: string,
+  backend: BackendName,
+): Promise<{ count: number; accuracy: number | null }> {
+  if (runDirs.length === 0) throw new RingtrainError("USAGE", `no finished run to predict ${out} with`);
+  backendReady ??= selectBackend(backend);
+  await backendReady;
+  const { data, labelled } = await predictionData(dataset);
+  const numClasses = datasetClassNames(dataset).length;
+  const mean = new Float32Array(data.count * numClasses);
+  for (const dir of runDirs) {
+    const model = restoreModel(await loadTrainedRun(dir), data, numClasses);
+    try {
+      const p = predict(model, data, numClasses).probabilities;
+      for (let i = 0; i < mean.length; i++) mean[i]! += p[i]! / runDirs.length;
+    } finally {
+      model.dispose();
+    }
+  }
+  const classes = new Uint8Array(data.count);
+  let correct = 0;
+  for (let i = 0; i < data.count; i++) {
+    let best = 0;
+    for (let c = 1; c < numClasses; c++) if (mean[i * numClasses + c]! > mean[i * numClasses + best]!) best = c;
+    classes[i] = best;
+    if (labelled && data.labels[i] === best) correct++;
+  }
+  await mkdir(dirname(out), { recursive: true });
+  await writeKaggleSubmission(out, classes);
+  return { count: data.count, accuracy: labelled ? correct / data.count : null };
+}
+
+/** `submissions/<trial-id>.csv`, relative to the sweep directory. */
+export function submissionPath(trialIdOrFinal: string): string {
+  return join("submissions", `${trialIdOrFinal}.csv`);
+}

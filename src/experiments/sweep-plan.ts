@@ -1,0 +1,143 @@
+/**
+ * A sweep's plan: its trials, each trial's runs, and the run config of every
+ * run, all validated before the first run starts, so that a typo in trial 9
+ * fails in a second rather than after eight trials.
+ */
+import { join } from "node:path";
+import { parseConfig } from "../common/config/load.js";
+import type { RunConfig } from "../common/config/schema.js";
+import { errorMessage, RingtrainError } from "../common/errors.js";
+import { deepMerge, setPath } from "./config-path.js";
+import { foldValidation, plannedRuns, type PlannedRun } from "./cv.js";
+import type { ResolvedExperiment } from "./load-experiment.js";
+import { trialsOf, VARIANT_PARAM, type TrialSpec } from "./search-space.js";
+import { higherIsBetter, sweepMetricOf } from "./sweep-metric.js";
+import type { SweepMetricName } from "./sweep-record.js";
+import { trialId } from "./trial-id.js";
+
+/** A trial with its id. */
+export interface PlannedTrial extends TrialSpec {
+  trialId: string;
+}
+
+export interface SweepPlan {
+  experiment: ResolvedExperiment;
+  /** the base config with its defaults, before any trial's params */
+  baseConfig: RunConfig;
+  trials: PlannedTrial[];
+  /** the runs of every trial (folds × executions) */
+  runs: PlannedRun[];
+  metric: SweepMetricName;
+  higherIsBetter: boolean;
+  /** retrain the best trial without a validation split and score it on the test set */
+  retrainBest: boolean;
+  workers: number;
+}
+
+/**
+ * Plans a sweep and validates the run config of every planned run.
+ *
+ * @param workers the CLI's `--workers`, which wins over the experiment's and the base config's.
+ * @throws RingtrainError CONFIG_INVALID naming the trial, its params and the bad field.
+ */
+export function planSweep(experiment: ResolvedExperiment, options: { workers?: number } = {}): SweepPlan {
+  const baseConfig = parseConfig(experiment.base, `experiment ${experiment.name}: base config`);
+  if (experiment.cv !== undefined && baseConfig.validation !== undefined) {
+    throw new RingtrainError(
+      "CONFIG_INVALID",
+      `experiment ${experiment.name}: cv gives every run its validation fold, but the base config also sets validation ${JSON.stringify(baseConfig.validation)}; remove one`,
+    );
+  }
+  const specs = trialsOf(experiment);
+  const metric = sweepMetricOf(experiment, baseConfig.validation !== undefined);
+  const plan: SweepPlan = {
+    experiment,
+    baseConfig,
+    trials: specs.map((t) => ({ ...t, trialId: trialId(t.index, specs.length, t.params) })),
+    runs: plannedRuns(experiment.cv, experiment.random?.executionsPerTrial ?? 1),
+    metric,
+    higherIsBetter: higherIsBetter(metric),
+    retrainBest: experiment.retrainBest ?? experiment.cv !== undefined,
+    workers: options.workers ?? experiment.workers ?? baseConfig.workers,
+  };
+  // where the runs go does not change whether a config is valid
+  for (const trial of plan.trials) {
+    for (const run of plan.runs) runConfigFor(plan, trial, run, ".");
+    if (plan.retrainBest) finalConfigFor(plan, trial, ".");
+  }
+  return plan;
+}
+
+/** `t03` of `t03-learningRate_0.1`: run names stay short. */
+function trialNumber(trial: PlannedTrial): string {
+  return trial.trialId.split("-")[0] as string;
+}
+
+function describeTrial(plan: SweepPlan, trial: PlannedTrial): string {
+  const params = Object.entries(trial.params).map(([k, v]) => `${k} = ${JSON.stringify(v)}`);
+  return `experiment ${plan.experiment.name}, trial ${trial.trialId} (${params.join(", ")})`;
+}
+
+/** The trial's config before per-run fields: base config, its variant merged in, then its params set. */
+function trialConfig(plan: SweepPlan, trial: PlannedTrial): Record<string, unknown> {
+  let raw: Record<string, unknown> = { ...plan.baseConfig };
+  const variant = trial.params[VARIANT_PARAM];
+  if (typeof variant === "string") raw = deepMerge(raw, plan.experiment.variants?.[variant] ?? {});
+  for (const [path, value] of Object.entries(trial.params)) {
+    if (path === VARIANT_PARAM) continue;
+    try {
+      raw = setPath(raw, path, value);
+    } catch (e) {
+      throw new RingtrainError("CONFIG_INVALID", `${describeTrial(plan, trial)}: ${errorMessage(e)}`);
+    }
+  }
+  return raw;
+}
+
+function validated(plan: SweepPlan, trial: PlannedTrial, raw: Record<string, unknown>, what: string): RunConfig {
+  const config = parseConfig(raw, `${describeTrial(plan, trial)}${what}`);
+  if (plan.experiment.cv?.metric === "logLoss" && config.loss !== "crossEntropy") {
+    throw new RingtrainError(
+      "CONFIG_INVALID",
+      `${describeTrial(plan, trial)}: cv.metric is logLoss, the validation cross-entropy, but this trial trains with loss ${config.loss}, whose validation loss is not a log loss; score by accuracy or keep loss crossEntropy`,
+    );
+  }
+  return config;
+}
+
+/**
+ * The run config of one run of a trial: its params set on the base config;
+ * name `<experiment>-t03[-f2][-e1]`; runs under `<sweepDir>/trials/<trial-id>/`;
+ * seed = the trial's seed + execution; with cv, validation on fold `fold`
+ * (split seeded by the trial's seed, the same for all executions); without cv,
+ * a configured validation split is pinned to the trial's seed likewise.
+ */
+export function runConfigFor(plan: SweepPlan, trial: PlannedTrial, run: PlannedRun, sweepDir: string): RunConfig {
+  const raw = trialConfig(plan, trial);
+  const trialSeed = raw.seed as number;
+  const suffix = `${run.fold === null ? "" : `-f${run.fold + 1}`}${plan.runs.some((r) => r.execution > 0) ? `-e${run.execution + 1}` : ""}`;
+  raw.name = `${plan.experiment.name}-${trialNumber(trial)}${suffix}`;
+  raw.runsDir = join(sweepDir, "trials", trial.trialId);
+  raw.workers = plan.workers;
+  raw.seed = trialSeed + run.execution;
+  if (plan.experiment.cv !== undefined && run.fold !== null) {
+    raw.validation = foldValidation(plan.experiment.cv.folds, run.fold, trialSeed);
+  } else if (typeof raw.validation === "object" && raw.validation !== null) {
+    raw.validation = { ...raw.validation, seed: (raw.validation as { seed?: number }).seed ?? trialSeed };
+  }
+  const where = run.fold === null ? (run.execution > 0 ? `, execution ${run.execution + 1}` : "") : `, fold ${run.fold + 1}`;
+  return validated(plan, trial, raw, where);
+}
+
+/**
+ * The run config that retrains a trial on the whole training set (no
+ * validation split) under `<sweepDir>/final/`, scored on the test set.
+ */
+export function finalConfigFor(plan: SweepPlan, trial: PlannedTrial, sweepDir: string): RunConfig {
+  const raw = trialConfig(plan, trial);
+  delete raw.validation;
+  raw.name = `${plan.experiment.name}-final`;
+  raw.runsDir = join(sweepDir, "final");
+  raw.workers = plan.workers;
+  return validated(plan, trial, raw, ", final retraining");
+}

@@ -1,0 +1,57 @@
+/**
+ * The sweep directory on disk: `experiment.json` written once, `sweep.json`
+ * rewritten atomically (temp file + rename) after every run, so a crash or a
+ * Ctrl-C never leaves a torn record and `--resume` always has a consistent one.
+ */
+import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { errorMessage, RingtrainError } from "../common/errors.js";
+import type { ResolvedExperiment } from "./load-experiment.js";
+import type { SweepRecord } from "./sweep-record.js";
+
+export const EXPERIMENT_FILE = "experiment.json";
+export const SWEEP_FILE = "sweep.json";
+
+/** Creates the sweep directory and writes its `experiment.json`. */
+export async function createSweepDir(dir: string, experiment: ResolvedExperiment): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  await writeJsonAtomically(join(dir, EXPERIMENT_FILE), experiment);
+}
+
+/** Rewrites `sweep.json` atomically, with `updatedAt` set to now. */
+export async function writeSweepRecord(dir: string, record: SweepRecord): Promise<void> {
+  record.updatedAt = new Date().toISOString();
+  await writeJsonAtomically(join(dir, SWEEP_FILE), record);
+}
+
+/**
+ * Reads `sweep.json` back.
+ *
+ * @throws RingtrainError USAGE when the directory has none; DATA_INVALID when it is not a sweep record.
+ */
+export async function readSweepRecord(dir: string): Promise<SweepRecord> {
+  const path = join(dir, SWEEP_FILE);
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (e) {
+    throw new RingtrainError("USAGE", `cannot read ${path} (${(e as NodeJS.ErrnoException).code ?? errorMessage(e)}): pass a sweep directory, runs/<sweep-id>/`);
+  }
+  let record: unknown;
+  try {
+    record = JSON.parse(text);
+  } catch (e) {
+    throw new RingtrainError("DATA_INVALID", `${path} is not valid JSON (${errorMessage(e)}); it is rewritten atomically, so it was edited by hand: restore it or start a new sweep`);
+  }
+  const r = record as Partial<SweepRecord> | null;
+  if (typeof r !== "object" || r === null || typeof r.sweepId !== "string" || !Array.isArray(r.trials)) {
+    throw new RingtrainError("DATA_INVALID", `${path} is not a sweep record (no sweepId and trials); start a new sweep`);
+  }
+  return r as SweepRecord;
+}
+
+async function writeJsonAtomically(path: string, value: unknown): Promise<void> {
+  const temp = `${path}.${process.pid}.tmp`;
+  await writeFile(temp, JSON.stringify(value, null, 2) + "\n");
+  await rename(temp, path);
+}

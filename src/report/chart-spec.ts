@@ -1,0 +1,37 @@
+/**
+ * A report chart: a vega-lite spec with the look every report chart shares
+ * (DejaVu Sans, which resvg finds among the system fonts; white background).
+ */
+import type { TopLevelSpec } from "vega-lite";
+
+export interface ReportChart {
+  /** file stem of its PNG under figures/, and the id of its section */
+  name: string;
+  title: string;
+  /** one sentence under the chart: what it shows */
+  caption: string;
+  spec: TopLevelSpec;
+}
+
+/** The font of every chart: installed on Debian with fonts-dejavu-core (resvg's dependency for text). */
+export const CHART_FONT = "DejaVu Sans";
+
+export const CHART_WIDTH = 520;
+export const CHART_HEIGHT = 260;
+
+/** The shared vega-lite config of report charts. */
+export const CHART_CONFIG = {
+  font: CHART_FONT,
+  background: "white",
+  padding: 8,
+  view: { stroke: "#dddddd" },
+  // label limits off: without a canvas, vega estimates text widths generously and would cut labels short
+  axis: { labelFontSize: 11, titleFontSize: 12, gridColor: "#eeeeee", labelLimit: 0 },
+  legend: { labelFontSize: 11, titleFontSize: 12, labelLimit: 0 },
+  title: { fontSize: 14, anchor: "start" as const },
+} as const;
+
+/** A colour scheme with enough distinct hues for `n` series. */
+export function seriesScheme(n: number): "tableau10" | "category20" {
+  return n <= 10 ? "tableau10" : "category20";
+}

@@ -1,0 +1,46 @@
+/** How report tables and captions write numbers and parameter values: one spelling for HTML and markdown. */
+
+/** A dash for a missing figure. */
+export const MISSING = "—";
+
+/** `0.9876` → `98.76%`. */
+export function formatPercent(v: number | null | undefined): string {
+  return v === null || v === undefined || !Number.isFinite(v) ? MISSING : `${(100 * v).toFixed(2)}%`;
+}
+
+/** A loss: 4 decimals, or exponent notation when huge or tiny (a diverging run). */
+export function formatLoss(v: number | null | undefined): string {
+  if (v === null || v === undefined) return MISSING;
+  if (Number.isNaN(v)) return "NaN";
+  if (!Number.isFinite(v)) return v > 0 ? "∞" : "−∞";
+  return Math.abs(v) >= 1e4 || (v !== 0 && Math.abs(v) < 1e-3) ? v.toExponential(2) : v.toFixed(4);
+}
+
+/** A count or measurement with at most `digits` decimals. */
+export function formatNumber(v: number | null | undefined, digits = 0): string {
+  if (v === null || v === undefined || !Number.isFinite(v)) return MISSING;
+  return digits === 0 ? Math.round(v).toLocaleString("en-US") : v.toFixed(digits);
+}
+
+/** A hyperparameter value as written in configs: `0.1`, `full`, `[128,64]`. */
+export function formatParam(v: unknown): string {
+  if (v === undefined) return MISSING;
+  if (typeof v === "string") return v;
+  return JSON.stringify(v);
+}
+
+/** `optimizer.learningRate=0.1, batchSize=full`. */
+export function formatParams(params: Record<string, unknown>): string {
+  const parts = Object.entries(params).map(([k, v]) => `${k}=${formatParam(v)}`);
+  return parts.length === 0 ? "(defaults)" : parts.join(", ");
+}
+
+/** `validationAccuracy` → `validation accuracy`. */
+export function metricLabel(name: string): string {
+  return name.replace(/([a-z])([A-Z])/g, "$1 $2").toLowerCase();
+}
+
+/** A metric value in its natural unit: accuracies and rates as percent, the rest as losses. */
+export function formatMetric(name: string, v: number | null | undefined): string {
+  return /accuracy|rate|score/i.test(name) && !/loss/i.test(name) ? formatPercent(v) : formatLoss(v);
+}

@@ -1,0 +1,179 @@
+/**
+ * What the report shows about one trained model beyond its metrics: the
+ * confusion matrix and per-class accuracy on the run's evaluation split, and
+ * the most confidently wrong images. Computed by inference in this process
+ * (wasm, else cpu backend) and saved as `analysis.json` beside the report, with
+ * the gallery's pixels, so a rebuild needs neither inference nor the dataset.
+ */
+import { readFile, stat, writeFile } from "node:fs/promises";
+import { join, relative } from "node:path";
+import { selectBackend, type BackendInfo } from "../common/compute/backend.js";
+import { loadRunDatasets } from "../common/data/run-datasets.js";
+import { datasetClassNames } from "../common/data/datasets.js";
+import type { Dataset } from "../common/data/dataset.js";
+import { errorMessage } from "../common/errors.js";
+import { datasetImage } from "../common/image/png.js";
+import type { Logger } from "../common/log.js";
+import { predict, restoreModel, type Predictions } from "../inference/predict.js";
+import { loadTrainedRun } from "../inference/trained-run.js";
+
+/** A wrongly classified evaluation image, with its pixels (grayscale, row-major, base64). */
+export interface GalleryItem {
+  /** index in the evaluation split */
+  index: number;
+  label: number;
+  predicted: number;
+  /** softmax probability of the predicted class */
+  confidence: number;
+  width: number;
+  height: number;
+  pixelsBase64: string;
+}
+
+export interface ClassAccuracy {
+  label: number;
+  name: string;
+  count: number;
+  correct: number;
+  /** null for a class with no samples in the split */
+  accuracy: number | null;
+}
+
+/** `analysis.json`. */
+export interface RunAnalysis {
+  version: 1;
+  /** the analysed run directory, relative to the report directory */
+  runDir: string;
+  runId: string;
+  /** modification time of its weights.bin: a retrained run makes the analysis stale */
+  weightsMtimeMs: number;
+  dataset: string;
+  /** which split was scored: the run's labelled test split, or its validation split where the dataset has none */
+  split: "test" | "validation";
+  samples: number;
+  accuracy: number;
+  classNames: string[];
+  /** `confusion[true][predicted]` = count */
+  confusion: number[][];
+  perClass: ClassAccuracy[];
+  /** the most confidently wrong images, most confident first */
+  gallery: GalleryItem[];
+  backend: string;
+}
+
+export const ANALYSIS_FILE = "analysis.json";
+const GALLERY_SIZE = 24;
+
+async function weightsMtime(runDir: string): Promise<number> {
+  return (await stat(join(runDir, "weights.bin"))).mtimeMs;
+}
+
+/** The saved analysis, when it describes `runDir`'s current weights; else null. */
+async function readSavedAnalysis(reportDir: string, runDir: string): Promise<RunAnalysis | null> {
+  let saved: RunAnalysis;
+  try {
+    saved = JSON.parse(await readFile(join(reportDir, ANALYSIS_FILE), "utf8")) as RunAnalysis;
+  } catch {
+    return null;
+  }
+  if (saved.version !== 1 || saved.runDir !== relative(reportDir, runDir) || !Array.isArray(saved.confusion)) return null;
+  return saved.weightsMtimeMs === (await weightsMtime(runDir)) ? saved : null;
+}
+
+/** The backend inference runs on here: wasm (fast, everywhere), else the pure-JS cpu backend. */
+async function inferenceBackend(): Promise<BackendInfo> {
+  try {
+    return await selectBackend("wasm");
+  } catch {
+    return selectBackend("cpu");
+  }
+}
+
+/** Confusion matrix, per-class accuracy and gallery of predictions against the labels. */
+export function summarisePredictions(data: Dataset, predictions: Predictions, classNames: readonly string[]): Pick<RunAnalysis, "accuracy" | "confusion" | "perClass" | "gallery"> {
+  const k = data.numClasses;
+  const confusion = Array.from({ length: k }, () => new Array<number>(k).fill(0));
+  const wrong: number[] = [];
+  for (let i = 0; i < data.count; i++) {
+    const label = data.labels[i]!;
+    const predicted = predictions.classes[i]!;
+    confusion[label]![predicted]!++;
+    if (label !== predicted) wrong.push(i);
+  }
+  wrong.sort((a, b) => predictions.confidence[b]! - predictions.confidence[a]! || a - b);
+  const perClass = confusion.map((row, label): ClassAccuracy => {
+    const count = row.reduce((a, b) => a + b, 0);
+    const correct = row[label]!;
+    return { label, name: classNames[label] ?? String(label), count, correct, accuracy: count === 0 ? null : correct / count };
+  });
+  const correct = perClass.reduce((a, c) => a + c.correct, 0);
+  // only single-channel images can be shown (every MNIST-family dataset is)
+  const gallery = data.channels !== 1 ? [] : wrong.slice(0, GALLERY_SIZE).map((index): GalleryItem => {
+    const img = datasetImage(data, index);
+    return {
+      index,
+      label: data.labels[index]!,
+      predicted: predictions.classes[index]!,
+      confidence: predictions.confidence[index]!,
+      width: img.width,
+      height: img.height,
+      pixelsBase64: Buffer.from(img.pixels).toString("base64"),
+    };
+  });
+  return { accuracy: data.count === 0 ? 0 : correct / data.count, confusion, perClass, gallery };
+}
+
+async function computeAnalysis(reportDir: string, runDir: string, runId: string, logger: Logger | undefined): Promise<RunAnalysis> {
+  const started = performance.now();
+  const run = await loadTrainedRun(runDir);
+  const datasets = await loadRunDatasets(run.config);
+  const data = datasets.test;
+  const backend = await inferenceBackend();
+  const classNames = [...datasetClassNames(run.config.dataset)];
+  const model = restoreModel(run, data, classNames.length);
+  let predictions: Predictions;
+  try {
+    predictions = predict(model, data, classNames.length);
+  } finally {
+    model.dispose();
+  }
+  const summary = summarisePredictions(data, predictions, classNames);
+  logger?.info({ runDir, samples: data.count, ms: Math.round(performance.now() - started) }, `report: scored ${data.count} samples of ${runDir} for the confusion matrix and gallery`);
+  return {
+    version: 1,
+    runDir: relative(reportDir, runDir),
+    runId,
+    weightsMtimeMs: await weightsMtime(runDir),
+    dataset: run.config.dataset,
+    split: datasets.validation !== undefined && datasets.validation === data ? "validation" : "test",
+    samples: data.count,
+    classNames,
+    ...summary,
+    backend: backend.name,
+  };
+}
+
+/** Why a run could not be analysed, for the report to say instead of its sections. */
+export interface AnalysisUnavailable {
+  unavailable: string;
+}
+
+/**
+ * The analysis of `runDir`'s final weights: read from `<reportDir>/analysis.json`
+ * when it is current, else computed (loads the run's dataset and scores it)
+ * and saved there. When the run cannot be scored (weights missing, dataset
+ * gone) it says why, after a warning: the report then goes without those sections.
+ */
+export async function analyseRun(reportDir: string, runDir: string, runId: string, logger?: Logger): Promise<RunAnalysis | AnalysisUnavailable> {
+  try {
+    const saved = await readSavedAnalysis(reportDir, runDir);
+    if (saved !== null) return saved;
+    const analysis = await computeAnalysis(reportDir, runDir, runId, logger);
+    await writeFile(join(reportDir, ANALYSIS_FILE), JSON.stringify(analysis) + "\n");
+    return analysis;
+  } catch (e) {
+    const unavailable = `${runDir} could not be scored: ${errorMessage(e)}`;
+    logger?.warn({ runDir }, `report: no confusion matrix or gallery: ${unavailable}`);
+    return { unavailable };
+  }
+}
