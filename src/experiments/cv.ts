@@ -1,7 +1,7 @@
 /**
  * Cross-validation: the runs of a trial (k folds × executions) and the mean ±
  * standard deviation of their metric. A fold is the run config's own
- * stratified `validation: {folds: k, fold: i, seed}`, so the k runs of a trial
+ * `validation: {folds: k, fold: i, seed, stratified}`, so the k runs of a trial
  * validate on disjoint folds that together cover the training set.
  */
 import type { RunConfig } from "../common/config/schema.js";
@@ -26,8 +26,9 @@ export function plannedRuns(cv: CrossValidation | undefined, executions: number)
  * by the trial's seed, so every execution and every trial sees the same folds
  * (only initial weights and data order change with the execution).
  */
-export function foldValidation(folds: number, fold: number, splitSeed: number): NonNullable<RunConfig["validation"]> {
-  return { folds, fold, seed: splitSeed };
+export function foldValidation(cv: Pick<CrossValidation, "folds" | "stratified">, fold: number, splitSeed: number): NonNullable<RunConfig["validation"]> {
+  // stratified is the run config's default: written only when off, so cv run configs read as before
+  return { folds: cv.folds, fold, seed: splitSeed, ...(cv.stratified ? {} : { stratified: false }) };
 }
 
 /** Mean and sample standard deviation (n − 1; 0 for one value). */

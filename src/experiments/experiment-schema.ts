@@ -81,8 +81,8 @@ export const cvSchema = z
   .object({
     /** each trial runs once per fold, validating on that fold */
     folds: z.number().int().min(2).max(100),
-    /** folds are always stratified by class (the run config's `validation.folds`) */
-    stratified: z.literal(true, { errorMap: () => ({ message: "ringtrain's folds are always stratified: leave stratified out or set it to true" }) }).default(true),
+    /** keep each class's share in every fold (default; scikit-learn's StratifiedKFold), or false for plain k-fold */
+    stratified: z.boolean().default(true),
     /** what the folds are scored by: validation accuracy, or validation log loss (the cross-entropy) */
     metric: z.enum(["accuracy", "logLoss"]).default("accuracy"),
   })

@@ -121,7 +121,7 @@ export function runConfigFor(plan: SweepPlan, trial: PlannedTrial, run: PlannedR
   raw.workers = plan.workers;
   raw.seed = trialSeed + run.execution;
   if (plan.experiment.cv !== undefined && run.fold !== null) {
-    raw.validation = foldValidation(plan.experiment.cv.folds, run.fold, trialSeed);
+    raw.validation = foldValidation(plan.experiment.cv, run.fold, trialSeed);
   } else if (typeof raw.validation === "object" && raw.validation !== null) {
     raw.validation = { ...raw.validation, seed: (raw.validation as { seed?: number }).seed ?? trialSeed };
   }

@@ -65,7 +65,7 @@ describe("experiment files", () => {
     expect(await bad({ name: "x", base: {}, grid: { "optimizer..lr": [1] } })).toMatch(/dotted run-config path/);
     expect(await bad({ name: "x", base: {}, random: { trials: 2, params: { lr: { min: 1, max: 0 } } } })).toMatch(/random\.params\.lr: min must be ≤ max/);
     expect(await bad({ name: "x", base: {}, random: { trials: 2, params: { lr: { low: 1 } } } })).toMatch(/expected \{choice/);
-    expect(await bad({ name: "x", base: {}, grid: { epochs: [1] }, cv: { folds: 5, stratified: false } })).toMatch(/cv\.stratified: .*always stratified/);
+    expect(await bad({ name: "x", base: {}, grid: { epochs: [1] }, cv: { folds: 5, stratified: "no" } })).toMatch(/cv\.stratified: Expected boolean/);
     expect(await bad({ name: "x", base: {}, grid: { epochs: [1] }, cvv: {} })).toMatch(/unknown field\(s\) "cvv"/);
     expect(await bad({ name: "x", base: "missing.json", grid: { epochs: [1] } })).toMatch(/cannot read base config of experiment x .*missing\.json: ENOENT/);
   });
@@ -84,6 +84,14 @@ describe("sweep plans", () => {
     const final = finalConfigFor(plan, trial, "/s");
     expect(final).toMatchObject({ name: "exp-final", runsDir: "/s/final", seed: 42 });
     expect(final.validation).toBeUndefined();
+  });
+
+  it("give cv runs plain folds when the experiment says stratified: false", () => {
+    const grid = { "optimizer.learningRate": [0.1] };
+    const plain = planSweep(experiment({ grid, cv: { folds: 4, stratified: false, metric: "accuracy" } }));
+    expect(runConfigFor(plain, plain.trials[0]!, { fold: 2, execution: 0 }, ".").validation).toEqual({ folds: 4, fold: 2, seed: 42, stratified: false });
+    const stratified = planSweep(experiment({ grid, cv: { folds: 4, stratified: true, metric: "accuracy" } }));
+    expect(runConfigFor(stratified, stratified.trials[0]!, { fold: 2, execution: 0 }, ".").validation).toEqual({ folds: 4, fold: 2, seed: 42 });
   });
 
   it("take whole objects and lists at any path, validated by the run schema", () => {

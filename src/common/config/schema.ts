@@ -29,15 +29,21 @@ export const timeoutsSchema = z
   .strict();
 
 /**
- * A validation split held out of the training set, seeded: a stratified
- * holdout fraction, or fold `fold` of a stratified k-fold partition.
+ * A validation split held out of the training set, seeded: a holdout
+ * fraction, or fold `fold` of a k-fold partition; both stratified by class
+ * unless `stratified: false`.
  */
 export const validationSchema = z
   .object({
-    /** hold out this fraction of the training samples (stratified by class) */
+    /** hold out this fraction of the training samples */
     holdout: z.number().gt(0).lt(1).optional(),
-    /** partition the training samples into this many stratified folds */
+    /** partition the training samples into this many folds */
     folds: z.number().int().min(2).max(100).optional(),
+    /**
+     * keep each class's share in the validation split (default); false draws it
+     * without regard to labels (scikit-learn's KFold rather than StratifiedKFold)
+     */
+    stratified: z.boolean().optional(),
     /** which fold (0-based) is the validation set */
     fold: z.number().int().nonnegative().default(0),
     /** the split's seed; defaults to the run seed */

@@ -1,7 +1,7 @@
 import type { RunConfig } from "../config/schema.js";
 import type { Dataset } from "./dataset.js";
 import { loadDataset, resolveDatasetSpec } from "./datasets.js";
-import { holdoutSplit, stratifiedKFold } from "./splits.js";
+import { holdoutSplit, kFold, stratifiedKFold } from "./splits.js";
 import { subsetDataset } from "./subset.js";
 
 /** What a run trains and evaluates on. */
@@ -29,13 +29,14 @@ export async function loadRunDatasets(config: Pick<RunConfig, "dataset" | "train
     loadDataset(config.dataset, "train", limitOf(config.trainLimit)),
     resolved.hasTestSplit ? loadDataset(config.dataset, "test", limitOf(config.testLimit)) : Promise.resolve(undefined),
   ]);
-  const validation = config.validation ?? (test === undefined ? { holdout: IMPLIED_HOLDOUT, fold: 0 } : undefined);
+  const validation: RunConfig["validation"] = config.validation ?? (test === undefined ? { holdout: IMPLIED_HOLDOUT, fold: 0 } : undefined);
   if (validation === undefined) return { train: all, test: test! };
   const seed = validation.seed ?? config.seed;
+  const stratified = validation.stratified !== false;
   const split =
     validation.folds !== undefined
-      ? stratifiedKFold(all.labels, { k: validation.folds, seed })[validation.fold]!
-      : holdoutSplit(all.count, { fraction: validation.holdout!, seed, labels: all.labels });
+      ? (stratified ? stratifiedKFold(all.labels, { k: validation.folds, seed }) : kFold(all.count, { k: validation.folds, seed }))[validation.fold]!
+      : holdoutSplit(all.count, { fraction: validation.holdout!, seed, ...(stratified ? { labels: all.labels } : {}) });
   const train = subsetDataset(all, split.train, { split: "train" });
   const held = subsetDataset(all, split.validation, { split: "test", name: `${all.name} (validation)` });
   return { train, test: test ?? held, validation: held };

@@ -1,5 +1,5 @@
 /**
- * Validation splits: a seeded holdout and stratified k-fold, as index arrays
+ * Validation splits: a seeded holdout and k-fold (stratified by class, or plain), as index arrays
  * into a dataset (make the split datasets with {@link subsetDataset}).
  *
  * Every split is a pure function of (sample count or labels, options, seed):
@@ -105,6 +105,18 @@ export interface KFoldOptions {
   /** Number of folds, 2..count. */
   k: number;
   seed: number;
+}
+
+/**
+ * Plain (unstratified) k-fold over `count` samples: the same guarantees as
+ * {@link stratifiedKFold} except the class balance — disjoint validation parts
+ * covering every sample once, fold sizes within one of each other, seeded.
+ * It is stratified k-fold with every sample in one class.
+ *
+ * @throws RingtrainError CONFIG_INVALID as {@link stratifiedKFold}.
+ */
+export function kFold(count: number, opts: KFoldOptions): SplitIndices[] {
+  return stratifiedKFold(new Uint8Array(count), opts);
 }
 
 /**

@@ -36,6 +36,17 @@ describe("loadRunDatasets", () => {
     expect(runConfigSchema.safeParse({ validation: { folds: 4, holdout: 0.1 } }).success).toBe(false);
   });
 
+  it("draws an unstratified split with stratified: false (holdout and folds)", async () => {
+    const base = { trainLimit: 600, testLimit: 10, seed: 7 };
+    for (const validation of [{ holdout: 0.25 }, { folds: 3, fold: 1 }]) {
+      const stratified = await loadRunDatasets(runConfigSchema.parse({ ...base, validation }));
+      const plain = await loadRunDatasets(runConfigSchema.parse({ ...base, validation: { ...validation, stratified: false } }));
+      expect(plain.validation!.count).toBe(stratified.validation!.count);
+      expect(plain.train.count + plain.validation!.count).toBe(600);
+      expect(Buffer.from(plain.validation!.labels).equals(Buffer.from(stratified.validation!.labels))).toBe(false);
+    }
+  });
+
   it("evaluates a Kaggle train.csv on an implied 10% holdout (it has no labelled test split)", async () => {
     const dir = await mkdtemp(join(tmpdir(), "rt-kaggle-"));
     await writeKaggleCsv(join(dir, "train.csv"), await loadDataset("mnist", "train", { limit: 300 }));

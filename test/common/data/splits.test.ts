@@ -1,5 +1,5 @@
 import { describe, it, expect } from "vitest";
-import { holdoutSplit, stratifiedKFold, type SplitIndices } from "../../../src/common/data/splits.js";
+import { holdoutSplit, kFold, stratifiedKFold, type SplitIndices } from "../../../src/common/data/splits.js";
 import { isRingtrainError } from "../../../src/common/errors.js";
 import { createRng } from "../../../src/common/random.js";
 
@@ -148,5 +148,32 @@ describe("stratifiedKFold", () => {
     for (const k of [1, 5, 2.5]) {
       expectThrowsConfig(() => stratifiedKFold(labels, { k, seed: 0 }), new RegExp(`k is ${k}; expected an integer from 2 to the sample count 4`));
     }
+  });
+});
+
+describe("kFold (unstratified)", () => {
+  it("partitions every sample into k folds of sizes within one, deterministic in the seed", () => {
+    const count = 1003;
+    const folds = kFold(count, { k: 6, seed: 5 });
+    const seen = new Uint8Array(count);
+    for (const f of folds) {
+      expectPartition(f, count);
+      for (const i of f.validation) seen[i]! += 1;
+    }
+    expect(seen.every((s) => s === 1)).toBe(true);
+    const sizes = folds.map((f) => f.validation.length);
+    expect(Math.max(...sizes) - Math.min(...sizes)).toBeLessThanOrEqual(1);
+    expect(kFold(count, { k: 6, seed: 5 }).map((f) => Array.from(f.validation))).toEqual(folds.map((f) => Array.from(f.validation)));
+    expect(kFold(count, { k: 6, seed: 6 })[0]!.validation).not.toEqual(folds[0]!.validation);
+  });
+
+  it("ignores the labels: a class sorted to the front is not spread evenly over the folds", () => {
+    // 100 samples of class 1 then 900 of class 0; stratified folds get exactly 10 of class 1 each
+    const labels = new Uint8Array(1000);
+    labels.fill(1, 0, 100);
+    const ones = (f: SplitIndices): number => Array.from(f.validation).filter((i) => i < 100).length;
+    expect(stratifiedKFold(labels, { k: 10, seed: 2 }).map(ones)).toEqual(Array(10).fill(10));
+    expect(kFold(labels.length, { k: 10, seed: 2 }).map(ones)).not.toEqual(Array(10).fill(10));
+    expect(kFold(labels.length, { k: 10, seed: 2 }).map(ones).reduce((a, b) => a + b, 0)).toBe(100);
   });
 });
