@@ -1,3 +1,4 @@
+import { isIP } from "node:net";
 import { hostname } from "node:os";
 import { Option, type Command } from "commander";
 import { BACKEND_NAMES, type BackendName } from "../common/compute/backend.js";
@@ -5,7 +6,7 @@ import { assignGpus, countNvidiaGpus, visibleDevices } from "../common/compute/g
 import { loadConfig } from "../common/config/load.js";
 import { RingtrainError } from "../common/errors.js";
 import { localAddressToward } from "../common/launch/advertise.js";
-import { isLoopbackEndpoint, tcpHostPort } from "../common/launch/endpoint.js";
+import { endpointHost, isLoopbackEndpoint, tcpHostPort, unbracketed } from "../common/launch/endpoint.js";
 import { resolveLaunchIdentity } from "../common/launch/launch-env.js";
 import { runLocalWorkers } from "../common/launch/node-launcher.js";
 import { configHash } from "../common/protocol/compatibility.js";
@@ -120,16 +121,17 @@ async function workerCommand(flags: WorkerFlags): Promise<number> {
 
   // where ring neighbours reach this worker
   let dataBind = flags.bind;
-  const advertiseHost = flags.advertise;
+  // stored bare (an IPv6 literal may come with or without brackets); endpoints bracket it again
+  const advertiseHost = flags.advertise === undefined ? undefined : unbracketed(flags.advertise);
   let hostLabel = hostname();
   if (dataBind === undefined) {
     const target = tcpHostPort(coordinator);
     if (target === undefined) {
       dataBind = "tcp://127.0.0.1:*"; // an ipc coordinator: this host only
     } else {
-      const ip = advertiseHost !== undefined && /^[\d.]+$|:/.test(advertiseHost) ? advertiseHost : await localAddressToward(target.host, target.port);
+      const ip = advertiseHost !== undefined && isIP(advertiseHost) !== 0 ? advertiseHost : await localAddressToward(target.host, target.port);
       // an advertised name may resolve to a NAT or another interface: listen on all then
-      dataBind = advertiseHost !== undefined && ip !== advertiseHost ? "tcp://0.0.0.0:*" : `tcp://${ip.includes(":") ? `[${ip}]` : ip}:*`;
+      dataBind = advertiseHost !== undefined && ip !== advertiseHost ? "tcp://0.0.0.0:*" : `tcp://${endpointHost(ip)}:*`;
       if (!ip.startsWith("127.") && ip !== "::1") hostLabel = `${hostname()}/${advertiseHost ?? ip}`;
     }
   }

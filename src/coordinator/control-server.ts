@@ -1,5 +1,6 @@
 import * as zmq from "zeromq";
 import { encodeMessage, parseWorkerMessage } from "../common/protocol/codec.js";
+import { isIpv6Endpoint } from "../common/launch/endpoint.js";
 import type { CoordinatorMessage, WorkerMessage } from "../common/protocol/messages.js";
 import type { SecurityOptions } from "../common/security/socket-security.js";
 
@@ -35,6 +36,7 @@ export class ControlServer {
   static async bind(endpoint: string, options: { security?: SecurityOptions; maxMessageBytes?: number } = {}): Promise<ControlServer> {
     const socket = new zmq.Router({
       ...options.security,
+      ipv6: isIpv6Endpoint(endpoint),
       linger: 0,
       sendHighWaterMark: CONTROL_HWM,
       receiveHighWaterMark: CONTROL_HWM,

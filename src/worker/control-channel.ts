@@ -3,6 +3,7 @@ import * as zmq from "zeromq";
 import { RingtrainError } from "../common/errors.js";
 import type { SecurityOptions } from "../common/security/socket-security.js";
 import { encodeMessage, parseCoordinatorMessage } from "../common/protocol/codec.js";
+import { isIpv6Endpoint } from "../common/launch/endpoint.js";
 import type { CoordinatorMessage, WorkerMessage } from "../common/protocol/messages.js";
 import { withTimeout } from "../common/timeout.js";
 
@@ -41,6 +42,7 @@ export class ControlChannel {
       // coordinator keeps recognising this worker's messages
       routingId: `rt-${process.pid}-${randomBytes(6).toString("hex")}`,
       ...security,
+      ipv6: isIpv6Endpoint(coordinatorAddress),
       linger: 2000,
       sendHighWaterMark: CONTROL_HWM,
       receiveHighWaterMark: CONTROL_HWM,

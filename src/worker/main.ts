@@ -10,6 +10,7 @@ import { matchesManifest, type DatasetManifest, type ShippedSplit } from "../com
 import type { RunConfig } from "../common/config/schema.js";
 import type { CoordinatorMessage } from "../common/protocol/messages.js";
 import { errorMessage, isRingtrainError, RingtrainError } from "../common/errors.js";
+import { endpointHost } from "../common/launch/endpoint.js";
 import { buildModel } from "../common/model/models.js";
 import { bytesToFloats, floatsToBytes } from "../common/protocol/codec.js";
 import { codeVersion } from "../common/protocol/compatibility.js";
@@ -97,7 +98,7 @@ export async function runWorker(options: WorkerOptions): Promise<number> {
     phase = "binding data plane";
     const security = options.credentials === undefined ? undefined : { receiver: serverSecurity(options.credentials), sender: clientSecurity(options.credentials) };
     const receiver = await bindRingReceiver(options.dataBind, { timeoutMs: options.allreduceMs, ...(security ? { security } : {}) });
-    const dataAddress = options.advertiseHost === undefined ? receiver.address : receiver.address.replace(/^tcp:\/\/(\[[^\]]+\]|[^:[\]]+):/, `tcp://${options.advertiseHost}:`);
+    const dataAddress = options.advertiseHost === undefined ? receiver.address : receiver.address.replace(/^tcp:\/\/(\[[^\]]+\]|[^:[\]]+):/, `tcp://${endpointHost(options.advertiseHost)}:`);
     control.lastReceived = performance.now();
     helloSent = true;
     await control.send({

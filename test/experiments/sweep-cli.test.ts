@@ -91,11 +91,12 @@ describe("ringtrain sweep", () => {
   });
 
   it("an interrupted sweep resumes without rerunning its finished trials", async () => {
-    const { path, runsDir } = await writeExperiment({ name: "resume", base: { ...TINY_BASE, epochs: 2 }, workers: 2, grid: { "optimizer.learningRate": [0.05, 0.1, 0.2] } });
+    const { path, runsDir } = await writeExperiment({ name: "resume", base: { ...TINY_BASE, epochs: 4 }, workers: 2, grid: { "optimizer.learningRate": [0.05, 0.1, 0.2] } });
     const { child, done } = startCli(["sweep", path, "--runs-dir", runsDir]);
     const killer = setTimeout(() => child.kill("SIGKILL"), 100_000);
-    // interrupt once the first trial's record is in sweep.json and the second trial's run has started
-    // (its coordinator listens for SIGINT once its workers are launched, shortly after creating its run directory)
+    // interrupt once the first trial's record is in sweep.json and the second trial's run directory exists:
+    // runTraining holds a signal from its first line and acts on it once its workers are launched, so the
+    // signal must come at once (a tiny trial ends within a second of its workers starting)
     let dir: string | undefined;
     for (let waited = 0; waited < 90_000; waited += 100) {
       await new Promise((resolve) => setTimeout(resolve, 100));
@@ -107,7 +108,6 @@ describe("ringtrain sweep", () => {
       if (record?.trials[0]?.status !== "completed" || second === undefined) continue;
       if ((await readdir(join(dir, "trials", second)).catch(() => [])).length > 0) break;
     }
-    await new Promise((resolve) => setTimeout(resolve, 1000));
     child.kill("SIGINT");
     const stopped = await done;
     clearTimeout(killer);

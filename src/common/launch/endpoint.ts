@@ -27,6 +27,26 @@ export function toControlEndpoint(address: string, what: string, defaultPort = D
   return `tcp://${host}:${port}`;
 }
 
+/**
+ * True for a `tcp://[v6-literal]:port` endpoint. ZeroMQ sockets need their
+ * `ipv6` option for these; it is set only then, because with it an IPv4 bind
+ * reports an IPv4-mapped address (`tcp://[::ffff:127.0.0.1]:…`).
+ */
+export function isIpv6Endpoint(endpoint: string): boolean {
+  return /^tcp:\/\/\[[^\]]+\]:/.test(endpoint);
+}
+
+/** A host as written inside a `tcp://` endpoint: IPv6 literals in brackets, anything else as given. */
+export function endpointHost(host: string): string {
+  const bare = unbracketed(host);
+  return isIP(bare) === 6 ? `[${bare}]` : bare;
+}
+
+/** A host without the brackets of an IPv6 literal (`[fd00::1]` → `fd00::1`). */
+export function unbracketed(host: string): string {
+  return host.replace(/^\[(.*)\]$/, "$1");
+}
+
 /** Host and port of a `tcp://host:port` endpoint (brackets stripped from IPv6); undefined for ipc/inproc. */
 export function tcpHostPort(endpoint: string): { host: string; port: number } | undefined {
   const m = /^tcp:\/\/(\[[^\]]+\]|[^:[\]]+):(\d+)$/.exec(endpoint);

@@ -14,6 +14,7 @@
  */
 import * as zmq from "zeromq";
 import { RingtrainError } from "../errors.js";
+import { isIpv6Endpoint } from "../launch/endpoint.js";
 import type { SecurityOptions } from "../security/socket-security.js";
 
 export interface DataSocketOptions {
@@ -68,6 +69,7 @@ export async function bindReceiver(endpoint: string, opts: DataSocketOptions): P
   checkEndpoint(endpoint, "data-plane bind endpoint");
   const socket = new zmq.Pull({
     ...(opts.context ? { context: opts.context } : {}),
+    ipv6: isIpv6Endpoint(endpoint),
     linger: 0,
     receiveHighWaterMark: opts.highWaterMark,
     maxMessageSize: opts.maxMessageBytes,
@@ -90,6 +92,7 @@ export function connectSender(address: string, opts: DataSocketOptions): zmq.Pus
   checkEndpoint(address, "data-plane peer address");
   const socket = new zmq.Push({
     ...(opts.context ? { context: opts.context } : {}),
+    ipv6: isIpv6Endpoint(address),
     linger: 0,
     sendHighWaterMark: opts.highWaterMark,
     sendTimeout: opts.timeoutMs,

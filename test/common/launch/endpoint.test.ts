@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { isLoopbackEndpoint, toControlEndpoint } from "../../../src/common/launch/endpoint.js";
+import { endpointHost, isIpv6Endpoint, isLoopbackEndpoint, toControlEndpoint, unbracketed } from "../../../src/common/launch/endpoint.js";
 import { firstSlurmHost } from "../../../src/common/launch/slurm-nodelist.js";
 import { localAddressToward } from "../../../src/common/launch/advertise.js";
 
@@ -10,6 +10,18 @@ describe("endpoints", () => {
     expect(toControlEndpoint("tcp://h:1", "x")).toBe("tcp://h:1");
     expect(toControlEndpoint("ipc:///tmp/s", "x")).toBe("ipc:///tmp/s");
     expect(() => toControlEndpoint("h:70000", "--listen")).toThrow(/--listen "h:70000": port 70000 is outside/);
+  });
+
+  it("brackets IPv6 literals in endpoints, whether given bare or bracketed, and knows IPv6 endpoints", () => {
+    expect(endpointHost("fd00::2")).toBe("[fd00::2]");
+    expect(endpointHost("[::1]")).toBe("[::1]");
+    expect(endpointHost("10.0.0.1")).toBe("10.0.0.1");
+    expect(endpointHost("node7")).toBe("node7");
+    expect(unbracketed("[fd00::2]")).toBe("fd00::2");
+    expect(toControlEndpoint("[::1]:29501", "x")).toBe("tcp://[::1]:29501");
+    expect(isIpv6Endpoint("tcp://[::1]:29501")).toBe(true);
+    expect(isIpv6Endpoint("tcp://127.0.0.1:*")).toBe(false);
+    expect(isIpv6Endpoint("ipc:///tmp/s")).toBe(false);
   });
 
   it("knows what stays on this machine", () => {
