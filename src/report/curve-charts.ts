@@ -34,9 +34,26 @@ function runLabel(trial: ReportTrial, run: ReportRun): string {
   return run.record.fold !== null ? `${trial.trialId} fold ${run.record.fold}` : `${trial.trialId} run ${run.record.execution}`;
 }
 
-/** Every run of the report with its legend labels, the final run last. */
-function labelledRuns(model: ReportModel): LabelledRun[] {
-  const runs = model.trials.flatMap((t) => t.runs.map((r) => ({ trial: t.trialId, run: runLabel(t, r), source: r })));
+/** category20 has 20 colours: the curves of more trials than that would share them. */
+export const MAX_CURVE_COLOURS = 20;
+
+/**
+ * The trials whose curves are drawn: all of them while each can have its own
+ * colour, else the best by the sweep's metric (trials without one last).
+ */
+export function curveTrials(model: ReportModel): ReportTrial[] {
+  const slots = MAX_CURVE_COLOURS - (model.final !== null ? 1 : 0);
+  if (model.trials.length <= slots) return model.trials;
+  const score = (t: ReportTrial): number => (t.metric === null || !Number.isFinite(t.metric.mean) ? Number.NEGATIVE_INFINITY : model.higherIsBetter ? t.metric.mean : -t.metric.mean);
+  const ranked = [...model.trials].sort((a, b) => score(b) - score(a) || a.index - b.index);
+  const kept = new Set(ranked.slice(0, slots));
+  // in sweep order, so a trial keeps its place in the legend
+  return model.trials.filter((t) => kept.has(t));
+}
+
+/** Every run of the drawn trials with its legend labels, the final run last. */
+function labelledRuns(model: ReportModel, trials: readonly ReportTrial[]): LabelledRun[] {
+  const runs = trials.flatMap((t) => t.runs.map((r) => ({ trial: t.trialId, run: runLabel(t, r), source: r })));
   if (model.final !== null) runs.push({ trial: "final", run: "final", source: model.final });
   return runs.filter((r) => r.source.result !== null);
 }
@@ -97,6 +114,8 @@ function curveChart(opts: {
   y: "loss" | "accuracy";
   trials: number;
   unfinished: ReadonlySet<string>;
+  /** appended to the caption when not every trial is drawn */
+  selection: string;
 }): ReportChart {
   const yField = opts.y;
   const xTitle = opts.x === "epoch" ? "epoch" : "optimizer step";
@@ -104,7 +123,7 @@ function curveChart(opts: {
   return {
     name: opts.name,
     title: opts.title,
-    caption: opts.caption + (domain === null ? "" : " The axis spans the runs that completed: losses of diverged runs above it are left out."),
+    caption: opts.caption + (domain === null ? "" : " The axis spans the runs that completed: losses of diverged runs above it are left out.") + opts.selection,
     spec: {
       $schema: "https://vega.github.io/schema/vega-lite/v6.json",
       config: CHART_CONFIG,
@@ -140,7 +159,8 @@ function curveChart(opts: {
  * against optimizer step); none when no run finished an epoch.
  */
 export function learningCurveCharts(model: ReportModel): ReportChart[] {
-  const runs = labelledRuns(model);
+  const drawn = curveTrials(model);
+  const runs = labelledRuns(model, drawn);
   const byEpoch = epochPoints(runs);
   if (byEpoch.length === 0) return [];
   const trials = new Set(runs.map((r) => r.trial)).size;
@@ -149,7 +169,8 @@ export function learningCurveCharts(model: ReportModel): ReportChart[] {
   const withSteps = new Set(sampled.map((p) => p.run));
   const lossBySteps = [...sampled, ...byEpoch.filter((p) => p.split !== "train" || !withSteps.has(p.run))];
   const unfinished = new Set(runs.filter((r) => runStatus(r.source) !== "completed").map((r) => r.run));
-  const common = { trials, unfinished };
+  const selection = drawn.length < model.trials.length ? ` Only the ${drawn.length} best of the ${model.trials.length} trials by ${model.metric} are drawn, so that each has its own colour; the results table has them all.` : "";
+  const common = { trials, unfinished, selection };
   return [
     curveChart({ ...common, name: "loss-by-epoch", title: "Loss against epoch", caption: "Mean loss of each run at the end of each epoch on its training, validation and test samples (log scale).", points: byEpoch, x: "epoch", y: "loss" }),
     curveChart({ ...common, name: "accuracy-by-epoch", title: "Accuracy against epoch", caption: "Accuracy of each run at the end of each epoch.", points: byEpoch, x: "epoch", y: "accuracy" }),
