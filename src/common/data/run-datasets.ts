@@ -1,7 +1,7 @@
 import type { RunConfig } from "../config/schema.js";
 import type { Dataset } from "./dataset.js";
 import { loadDataset, resolveDatasetSpec } from "./datasets.js";
-import { holdoutSplit, kFold, stratifiedKFold } from "./splits.js";
+import { holdoutSplit, kFoldSplit } from "./splits.js";
 import { subsetDataset } from "./subset.js";
 
 /** What a run trains and evaluates on. */
@@ -32,11 +32,12 @@ export async function loadRunDatasets(config: Pick<RunConfig, "dataset" | "train
   const validation: RunConfig["validation"] = config.validation ?? (test === undefined ? { holdout: IMPLIED_HOLDOUT, fold: 0 } : undefined);
   if (validation === undefined) return { train: all, test: test! };
   const seed = validation.seed ?? config.seed;
-  const stratified = validation.stratified !== false;
+  // stratified by class unless the config says otherwise
+  const labels = validation.stratified === false ? {} : { labels: all.labels };
   const split =
     validation.folds !== undefined
-      ? (stratified ? stratifiedKFold(all.labels, { k: validation.folds, seed }) : kFold(all.count, { k: validation.folds, seed }))[validation.fold]!
-      : holdoutSplit(all.count, { fraction: validation.holdout!, seed, ...(stratified ? { labels: all.labels } : {}) });
+      ? kFoldSplit(all.count, { k: validation.folds, seed, ...labels }, validation.fold)
+      : holdoutSplit(all.count, { fraction: validation.holdout!, seed, ...labels });
   const train = subsetDataset(all, split.train, { split: "train" });
   const held = subsetDataset(all, split.validation, { split: "test", name: `${all.name} (validation)` });
   return { train, test: test ?? held, validation: held };

@@ -131,6 +131,25 @@ export function kFold(count: number, opts: KFoldOptions): SplitIndices[] {
  *   [2, labels.length] or the seed is not an integer.
  */
 export function stratifiedKFold(labels: Uint8Array, opts: KFoldOptions): SplitIndices[] {
+  const foldOf = assignFolds(labels, opts);
+  return Array.from({ length: opts.k }, (_, f) => foldSplit(foldOf, f));
+}
+
+/**
+ * Fold `fold` of a k-fold partition — the same split as `stratifiedKFold(labels)[fold]`
+ * (or `kFold(count)[fold]` without labels) — without building the other k−1.
+ *
+ * @throws RingtrainError CONFIG_INVALID as {@link stratifiedKFold}, or when `fold` is not in [0, k).
+ */
+export function kFoldSplit(count: number, opts: KFoldOptions & { labels?: Uint8Array }, fold: number): SplitIndices {
+  if (!(Number.isInteger(fold) && fold >= 0 && fold < opts.k)) {
+    throw new RingtrainError("CONFIG_INVALID", `k-fold: fold is ${fold}; expected an integer from 0 to ${opts.k - 1}`);
+  }
+  return foldSplit(assignFolds(opts.labels ?? new Uint8Array(count), opts), fold);
+}
+
+/** The fold (0..k-1) of every sample. */
+function assignFolds(labels: Uint8Array, opts: KFoldOptions): Uint32Array {
   const { k, seed } = opts;
   const count = labels.length;
   if (!(Number.isInteger(k) && k >= 2 && k <= count)) {
@@ -142,19 +161,20 @@ export function stratifiedKFold(labels: Uint8Array, opts: KFoldOptions): SplitIn
   const order = shuffledByClass(labels, seed);
   const foldOf = new Uint32Array(count);
   for (let j = 0; j < count; j++) foldOf[order[j] as number] = j % k;
-  const sizes = new Uint32Array(k);
-  for (let i = 0; i < count; i++) sizes[foldOf[i] as number]!++;
-  const folds: SplitIndices[] = [];
-  for (let f = 0; f < k; f++) {
-    const validation = new Uint32Array(sizes[f] as number);
-    const train = new Uint32Array(count - (sizes[f] as number));
-    let v = 0;
-    let t = 0;
-    for (let i = 0; i < count; i++) {
-      if (foldOf[i] === f) validation[v++] = i;
-      else train[t++] = i;
-    }
-    folds.push({ train, validation });
+  return foldOf;
+}
+
+/** Fold `f`'s split: its samples for validation, every other one for training. */
+function foldSplit(foldOf: Uint32Array, f: number): SplitIndices {
+  let size = 0;
+  for (let i = 0; i < foldOf.length; i++) if (foldOf[i] === f) size++;
+  const validation = new Uint32Array(size);
+  const train = new Uint32Array(foldOf.length - size);
+  let v = 0;
+  let t = 0;
+  for (let i = 0; i < foldOf.length; i++) {
+    if (foldOf[i] === f) validation[v++] = i;
+    else train[t++] = i;
   }
-  return folds;
+  return { train, validation };
 }

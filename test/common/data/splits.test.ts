@@ -1,5 +1,5 @@
 import { describe, it, expect } from "vitest";
-import { holdoutSplit, kFold, stratifiedKFold, type SplitIndices } from "../../../src/common/data/splits.js";
+import { holdoutSplit, kFold, kFoldSplit, stratifiedKFold, type SplitIndices } from "../../../src/common/data/splits.js";
 import { isRingtrainError } from "../../../src/common/errors.js";
 import { createRng } from "../../../src/common/random.js";
 
@@ -175,5 +175,18 @@ describe("kFold (unstratified)", () => {
     expect(stratifiedKFold(labels, { k: 10, seed: 2 }).map(ones)).toEqual(Array(10).fill(10));
     expect(kFold(labels.length, { k: 10, seed: 2 }).map(ones)).not.toEqual(Array(10).fill(10));
     expect(kFold(labels.length, { k: 10, seed: 2 }).map(ones).reduce((a, b) => a + b, 0)).toBe(100);
+  });
+});
+
+describe("kFoldSplit", () => {
+  it("is fold i of the whole partition, stratified with labels and plain without", () => {
+    const labels = unbalancedLabels(503, 9);
+    const all = stratifiedKFold(labels, { k: 4, seed: 3 });
+    const plain = kFold(labels.length, { k: 4, seed: 3 });
+    for (let f = 0; f < 4; f++) {
+      expect(kFoldSplit(labels.length, { k: 4, seed: 3, labels }, f)).toEqual(all[f]);
+      expect(kFoldSplit(labels.length, { k: 4, seed: 3 }, f)).toEqual(plain[f]);
+    }
+    expectThrowsConfig(() => kFoldSplit(10, { k: 4, seed: 3 }, 4), /fold is 4; expected an integer from 0 to 3/);
   });
 });
