@@ -141,7 +141,6 @@ export async function train(ctx: TrainerContext): Promise<TrainingOutcome> {
         stepsSinceReport = 0;
       }
     }
-    const diverged = divergedLoss !== undefined;
     // an epoch that diverged on its first step has nothing new to report: the last epoch's figures stand
     if (stepsDone > 0) {
       const wallMs = performance.now() - epochStart;
@@ -158,7 +157,7 @@ export async function train(ctx: TrainerContext): Promise<TrainingOutcome> {
         wallMs,
         checksum: weightChecksum(params),
         numTensors: tf.memory().numTensors,
-        ...(diverged ? { stoppedAtStep: optimizerSteps + 1 } : {}),
+        ...(divergedLoss === undefined ? {} : { stoppedAtStep: optimizerSteps + 1 }),
       });
       ctx.setPhase(`evaluating epoch ${epoch + 1}`);
       ctx.report({ type: "evalResult", epoch, split: "test", ...(await evaluateShare(model, ctx.test, rank, worldSize, config.loss)) });
