@@ -22,7 +22,8 @@
  * read with `await tensor.data()`.
  */
 import * as tf from "@tensorflow/tfjs";
-import { RingtrainError } from "../errors.js";
+import { errorMessage, RingtrainError } from "../errors.js";
+import { withTimeout } from "../timeout.js";
 import { chooseAdapter, describeAdapter, LIST_ADAPTERS_PROBE, parseAdapterList, singleDeviceIndex, type ListedAdapter } from "./webgpu-adapter.js";
 import { explainNoAdapter } from "./webgpu-diagnosis.js";
 
@@ -45,30 +46,19 @@ let active: { gpu: GPU; device: GPUDevice; description: string } | undefined;
 const deviceErrors: string[] = [];
 const MAX_KEPT_ERRORS = 50;
 
-function messageOf(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
-}
-
-async function bounded<T>(what: string, promise: Promise<T>, timeoutMs: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new RingtrainError("TIMEOUT", `Dawn did not answer ${what} within ${timeoutMs} ms: the GPU driver may be hung; use --backend wasm`)), timeoutMs);
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
+/** withTimeout's message for a Dawn request: a hung GPU driver is the usual reason Dawn never answers. */
+function hung(what: string): () => string {
+  return () => `the GPU driver may be hung (use --backend wasm): Dawn did not answer ${what}`;
 }
 
 /** Dawn's adapter list, through the rejection of an adapter name that matches nothing. */
 async function listAdapters(dawn: DawnModule, base: readonly string[], timeoutMs: number): Promise<ListedAdapter[]> {
   try {
     // resolves with null when Dawn finds no adapter at all; rejects with the list otherwise
-    await bounded("the adapter list", dawn.create([...base, `adapter=${LIST_ADAPTERS_PROBE}`]).requestAdapter(), timeoutMs);
+    await withTimeout(dawn.create([...base, `adapter=${LIST_ADAPTERS_PROBE}`]).requestAdapter(), timeoutMs, hung("the adapter list"));
     return [];
   } catch (e) {
-    return parseAdapterList(messageOf(e));
+    return parseAdapterList(errorMessage(e));
   }
 }
 
@@ -127,7 +117,7 @@ export async function loadWebGpu(options: WebGpuLoadOptions = {}): Promise<WebGp
   } catch (e) {
     return {
       ok: false,
-      reason: `the webgpu package (Dawn's prebuilt dawn.node for ${process.platform}-${process.arch}) failed to load: ${messageOf(e)}; reinstall it with \`npm ci\``,
+      reason: `the webgpu package (Dawn's prebuilt dawn.node for ${process.platform}-${process.arch}) failed to load: ${errorMessage(e)}; reinstall it with \`npm ci\``,
     };
   }
   const wantsListing = !env.RINGTRAIN_WEBGPU_ADAPTER && singleDeviceIndex(env.CUDA_VISIBLE_DEVICES) !== undefined;
@@ -135,9 +125,9 @@ export async function loadWebGpu(options: WebGpuLoadOptions = {}): Promise<WebGp
   const gpu = dawn.create([...base, ...choice.dawnOptions]);
   let adapter: GPUAdapter | null;
   try {
-    adapter = await bounded("requestAdapter()", gpu.requestAdapter({ powerPreference: "high-performance" }), timeoutMs);
+    adapter = await withTimeout(gpu.requestAdapter({ powerPreference: "high-performance" }), timeoutMs, hung("requestAdapter()"));
   } catch (e) {
-    return { ok: false, reason: `Dawn rejected the adapter request (${choice.note}): ${messageOf(e)}` };
+    return { ok: false, reason: `Dawn rejected the adapter request (${choice.note}): ${errorMessage(e)}` };
   }
   if (adapter === null) return { ok: false, reason: explainNoAdapter(env) };
   // the features and limits tfjs-backend-webgpu asks for when it registers itself (its base.ts)
@@ -145,8 +135,7 @@ export async function loadWebGpu(options: WebGpuLoadOptions = {}): Promise<WebGp
   const limits = adapter.limits;
   let device: GPUDevice;
   try {
-    device = await bounded(
-      "requestDevice()",
+    device = await withTimeout(
       adapter.requestDevice({
         requiredFeatures,
         requiredLimits: {
@@ -159,9 +148,10 @@ export async function loadWebGpu(options: WebGpuLoadOptions = {}): Promise<WebGp
         },
       }),
       timeoutMs,
+      hung("requestDevice()"),
     );
   } catch (e) {
-    return { ok: false, reason: `Dawn found an adapter but could not open a device on it: ${messageOf(e)}` };
+    return { ok: false, reason: `Dawn found an adapter but could not open a device on it: ${errorMessage(e)}` };
   }
   device.addEventListener("uncapturederror", (event) => {
     if (deviceErrors.length < MAX_KEPT_ERRORS) deviceErrors.push((event).error.message);
