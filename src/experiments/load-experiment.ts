@@ -1,6 +1,6 @@
-import { readFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { parseWith } from "../common/config/format-issues.js";
+import { fileReadErrorCode, readJsonObjectFile } from "../common/config/load.js";
 import { errorMessage, RingtrainError } from "../common/errors.js";
 import { deepMerge } from "./config-path.js";
 import { experimentSchema, type Experiment } from "./experiment-schema.js";
@@ -19,24 +19,27 @@ export type ResolvedExperiment = Omit<Experiment, "base" | "overrides"> & { base
  * @throws RingtrainError CONFIG_INVALID naming the file and every problem with its field.
  */
 export async function loadExperiment(path: string): Promise<ResolvedExperiment> {
-  const experiment = parseWith(experimentSchema, await readJsonObject(path, "experiment file"), path);
+  const experiment = parseWith(experimentSchema, await readJsonObjectFile(path, "experiment file"), path);
   return resolveExperiment(experiment, dirname(resolve(path)));
 }
 
 /** Resolves `base` (a path is taken relative to `dir`) and merges `overrides` into it. */
 export async function resolveExperiment(experiment: Experiment, dir: string): Promise<ResolvedExperiment> {
   const { base, overrides, ...rest } = experiment;
-  const baseObject = typeof base === "string" ? await readJsonObject(resolve(dir, base), `base config of experiment ${experiment.name}`) : base;
+  const baseObject = typeof base === "string" ? await readJsonObjectFile(resolve(dir, base), `base config of experiment ${experiment.name}`) : base;
   return { ...rest, base: deepMerge(baseObject, overrides ?? {}) };
 }
 
 /**
  * Reads `experiment.json` back from a sweep directory (already resolved).
  *
- * @throws RingtrainError USAGE when the directory holds none (not a sweep directory).
+ * @throws RingtrainError USAGE when the directory holds none (not a sweep
+ *   directory); CONFIG_INVALID when it holds one that cannot be read or parsed.
  */
 export async function loadResolvedExperiment(path: string): Promise<ResolvedExperiment> {
-  const raw = await readJsonObject(path, "experiment file").catch((e: unknown) => {
+  const raw = await readJsonObjectFile(path, "experiment file").catch((e: unknown) => {
+    // only a missing file means "not a sweep directory"; a corrupt one keeps its own message
+    if (fileReadErrorCode(e) !== "ENOENT") throw e;
     throw new RingtrainError("USAGE", `${errorMessage(e)}; --resume expects a sweep directory (runs/<sweep-id>/) that holds experiment.json and sweep.json`);
   });
   const parsed = parseWith(experimentSchema, raw, path);
@@ -45,23 +48,4 @@ export async function loadResolvedExperiment(path: string): Promise<ResolvedExpe
   }
   const { base, overrides: _overrides, ...rest } = parsed;
   return { ...rest, base };
-}
-
-async function readJsonObject(path: string, what: string): Promise<Record<string, unknown>> {
-  let text: string;
-  try {
-    text = await readFile(path, "utf8");
-  } catch (e) {
-    throw new RingtrainError("CONFIG_INVALID", `cannot read ${what} ${path}: ${(e as NodeJS.ErrnoException).code ?? errorMessage(e)}`);
-  }
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (e) {
-    throw new RingtrainError("CONFIG_INVALID", `${what} ${path} is not valid JSON: ${errorMessage(e)}`);
-  }
-  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
-    throw new RingtrainError("CONFIG_INVALID", `${what} ${path} must hold a JSON object, got ${Array.isArray(raw) ? "an array" : typeof raw}`);
-  }
-  return raw as Record<string, unknown>;
 }

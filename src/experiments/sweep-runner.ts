@@ -17,8 +17,8 @@
  * 5. With `retrainBest`, the best trial is retrained without a validation
  *    split and scored on the test set (`final`); then the sweep is `completed`.
  */
-import { readFile } from "node:fs/promises";
 import { join, relative } from "node:path";
+import { readJsonObjectFile } from "../common/config/load.js";
 import { errorMessage, isRingtrainError, RingtrainError } from "../common/errors.js";
 import type { Logger } from "../common/log.js";
 import type { RunSummary } from "../coordinator/results.js";
@@ -100,12 +100,12 @@ function formatMetric(value: number | null, name: string): string {
   return `${name} ${name.endsWith("Accuracy") ? `${(value * 100).toFixed(2)}%` : value.toFixed(4)}`;
 }
 
+/** A failed run's summary.json, or null when it wrote none (or an unreadable one): the record then has no summary. */
 async function readSummary(runDir: string): Promise<RunSummary | null> {
-  try {
-    return JSON.parse(await readFile(join(runDir, "summary.json"), "utf8")) as RunSummary;
-  } catch {
-    return null;
-  }
+  return readJsonObjectFile(join(runDir, "summary.json"), "run summary").then(
+    (summary) => summary as unknown as RunSummary,
+    () => null,
+  );
 }
 
 /**

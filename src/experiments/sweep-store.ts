@@ -3,8 +3,9 @@
  * rewritten atomically (temp file + rename) after every run, so a crash or a
  * Ctrl-C never leaves a torn record and `--resume` always has a consistent one.
  */
-import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
+import { mkdir, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { fileReadErrorCode, readJsonObjectFile } from "../common/config/load.js";
 import { errorMessage, RingtrainError } from "../common/errors.js";
 import type { ResolvedExperiment } from "./load-experiment.js";
 import type { SweepRecord } from "./sweep-record.js";
@@ -31,20 +32,15 @@ export async function writeSweepRecord(dir: string, record: SweepRecord): Promis
  */
 export async function readSweepRecord(dir: string): Promise<SweepRecord> {
   const path = join(dir, SWEEP_FILE);
-  let text: string;
+  let record: Record<string, unknown>;
   try {
-    text = await readFile(path, "utf8");
+    record = await readJsonObjectFile(path, "sweep record");
   } catch (e) {
-    throw new RingtrainError("USAGE", `cannot read ${path} (${(e as NodeJS.ErrnoException).code ?? errorMessage(e)}): pass a sweep directory, runs/<sweep-id>/`);
+    if (fileReadErrorCode(e) !== undefined) throw new RingtrainError("USAGE", `${errorMessage(e)}: pass a sweep directory, runs/<sweep-id>/`);
+    throw new RingtrainError("DATA_INVALID", `${errorMessage(e)}; it is rewritten atomically, so it was edited by hand: restore it or start a new sweep`);
   }
-  let record: unknown;
-  try {
-    record = JSON.parse(text);
-  } catch (e) {
-    throw new RingtrainError("DATA_INVALID", `${path} is not valid JSON (${errorMessage(e)}); it is rewritten atomically, so it was edited by hand: restore it or start a new sweep`);
-  }
-  const r = record as Partial<SweepRecord> | null;
-  if (typeof r !== "object" || r === null || typeof r.sweepId !== "string" || !Array.isArray(r.trials)) {
+  const r = record as Partial<SweepRecord>;
+  if (typeof r.sweepId !== "string" || !Array.isArray(r.trials)) {
     throw new RingtrainError("DATA_INVALID", `${path} is not a sweep record (no sweepId and trials); start a new sweep`);
   }
   return r as SweepRecord;

@@ -2,8 +2,9 @@ import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import type { RingtrainError } from "../../src/common/errors.js";
 import { deepMerge, getPath, setPath } from "../../src/experiments/config-path.js";
-import { loadExperiment, type ResolvedExperiment } from "../../src/experiments/load-experiment.js";
+import { loadExperiment, loadResolvedExperiment, type ResolvedExperiment } from "../../src/experiments/load-experiment.js";
 import { finalConfigFor, planSweep, runConfigFor } from "../../src/experiments/sweep-plan.js";
 
 const mlp = { name: "mlp-128-64", model: { name: "mlp", hidden: [128, 64] }, optimizer: { name: "sgd", learningRate: 0.1 }, epochs: 20, seed: 42 };
@@ -68,6 +69,18 @@ describe("experiment files", () => {
     expect(await bad({ name: "x", base: {}, grid: { epochs: [1] }, cv: { folds: 5, stratified: "no" } })).toMatch(/cv\.stratified: Expected boolean/);
     expect(await bad({ name: "x", base: {}, grid: { epochs: [1] }, cvv: {} })).toMatch(/unknown field\(s\) "cvv"/);
     expect(await bad({ name: "x", base: "missing.json", grid: { epochs: [1] } })).toMatch(/cannot read base config of experiment x .*missing\.json: ENOENT/);
+  });
+
+  it("a sweep directory without experiment.json is a usage error; a corrupt one says what is wrong with it", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "rt-exp-"));
+    const missing = await loadResolvedExperiment(join(dir, "experiment.json")).catch((e: RingtrainError) => e);
+    expect((missing as RingtrainError).code).toBe("USAGE");
+    expect((missing as RingtrainError).message).toMatch(/ENOENT; --resume expects a sweep directory/);
+    await writeFile(join(dir, "experiment.json"), "{ \"name\": ");
+    const corrupt = await loadResolvedExperiment(join(dir, "experiment.json")).catch((e: RingtrainError) => e);
+    expect((corrupt as RingtrainError).code).toBe("CONFIG_INVALID");
+    expect((corrupt as RingtrainError).message).toMatch(/experiment\.json is not valid JSON/);
+    expect((corrupt as RingtrainError).message).not.toMatch(/--resume/);
   });
 });
 

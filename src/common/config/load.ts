@@ -1,5 +1,5 @@
 import { readFile } from "node:fs/promises";
-import { RingtrainError } from "../errors.js";
+import { errorMessage, isRingtrainError, RingtrainError } from "../errors.js";
 import { defaultOptimizerConfig } from "../model/optimizers/optimizer-config.js";
 import { parseWith } from "./format-issues.js";
 import { runConfigSchema, type RunConfig } from "./schema.js";
@@ -27,25 +27,47 @@ export interface ConfigOverrides {
  * @throws RingtrainError CONFIG_INVALID naming the file, the field and what was expected.
  */
 export async function loadConfig(path: string | undefined, overrides: ConfigOverrides = {}): Promise<RunConfig> {
-  let raw: unknown = {};
-  const source = path ?? "the default config";
-  if (path !== undefined) {
-    let text: string;
-    try {
-      text = await readFile(path, "utf8");
-    } catch (e) {
-      throw new RingtrainError("CONFIG_INVALID", `cannot read config file ${path}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
-    }
-    try {
-      raw = JSON.parse(text);
-    } catch (e) {
-      throw new RingtrainError("CONFIG_INVALID", `config file ${path} is not valid JSON: ${(e as Error).message}`);
-    }
-    if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
-      throw new RingtrainError("CONFIG_INVALID", `config file ${path} must hold a JSON object, got ${Array.isArray(raw) ? "an array" : typeof raw}`);
-    }
+  const raw = path === undefined ? {} : await readJsonObjectFile(path, "config file");
+  return parseConfig(applyOverrides(raw, overrides), path ?? "the default config");
+}
+
+/**
+ * Reads a JSON file that must hold an object: a config, an experiment, a sweep
+ * record. `what` names the file in errors ("config file" → `cannot read config
+ * file <path>: ENOENT`).
+ *
+ * @throws RingtrainError CONFIG_INVALID when the file cannot be read, is not
+ *   JSON, or holds something other than an object. The read's or the parse's
+ *   error is its `cause`; {@link fileReadErrorCode} tells a failed read apart.
+ */
+export async function readJsonObjectFile(path: string, what: string): Promise<Record<string, unknown>> {
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (e) {
+    throw new RingtrainError("CONFIG_INVALID", `cannot read ${what} ${path}: ${(e as NodeJS.ErrnoException).code ?? errorMessage(e)}`, { cause: e });
   }
-  return parseConfig(applyOverrides(raw as Record<string, unknown>, overrides), source);
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    throw new RingtrainError("CONFIG_INVALID", `${what} ${path} is not valid JSON: ${errorMessage(e)}`, { cause: e });
+  }
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
+    throw new RingtrainError("CONFIG_INVALID", `${what} ${path} must hold a JSON object, got ${Array.isArray(raw) ? "an array" : typeof raw}`);
+  }
+  return raw as Record<string, unknown>;
+}
+
+/**
+ * The errno code (`ENOENT`, `EACCES`, ...) when `e` is {@link readJsonObjectFile}'s
+ * error for a file it could not read; undefined for any other error (the file
+ * was read but is not a JSON object), so a caller can say "not there" differently.
+ */
+export function fileReadErrorCode(e: unknown): string | undefined {
+  if (!isRingtrainError(e, "CONFIG_INVALID")) return undefined;
+  const code = (e.cause as NodeJS.ErrnoException | undefined)?.code;
+  return typeof code === "string" ? code : undefined;
 }
 
 /** Validates an already-parsed config object; `source` names it in errors. */
