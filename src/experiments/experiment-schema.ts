@@ -13,7 +13,7 @@
  * ```
  *
  * Validated once when the sweep starts (each trial's run config too, see
- * trial-config.ts); inside, the parsed {@link Experiment} is trusted.
+ * sweep-plan.ts); inside, the parsed {@link Experiment} is trusted.
  */
 import { z } from "zod";
 import type { ReferenceFigures, SweepMetricName } from "./sweep-record.js";
@@ -88,7 +88,7 @@ export const cvSchema = z
   })
   .strict();
 
-const SWEEP_METRICS = ["validationAccuracy", "validationLoss", "testAccuracy", "testLoss"] as const satisfies readonly SweepMetricName[];
+export const SWEEP_METRICS = ["validationAccuracy", "validationLoss", "testAccuracy", "testLoss"] as const satisfies readonly SweepMetricName[];
 
 const referenceFiguresSchema = z
   .object({
