@@ -61,14 +61,31 @@ export interface AdapterChoice {
   note: string;
 }
 
+/** RINGTRAIN_WEBGPU_ADAPTER when set and not empty: the user's choice, which needs no list. */
+function explicitAdapter(env: Readonly<Record<string, string | undefined>>): string | undefined {
+  const explicit = env.RINGTRAIN_WEBGPU_ADAPTER;
+  return explicit === undefined || explicit === "" ? undefined : explicit;
+}
+
+/** The device id whose adapter Dawn's list must find: undefined when the user chose by name or the launcher gave no single device. */
+function listedIndex(env: Readonly<Record<string, string | undefined>>): number | undefined {
+  return explicitAdapter(env) === undefined ? singleDeviceIndex(env.CUDA_VISIBLE_DEVICES) : undefined;
+}
+
+/** Whether {@link chooseAdapter} uses Dawn's adapter list for this environment (asking Dawn for it costs a request). */
+export function needsAdapterList(env: Readonly<Record<string, string | undefined>>): boolean {
+  return listedIndex(env) !== undefined;
+}
+
 /**
- * Chooses the adapter for a worker from its environment and, when needed,
- * Dawn's adapter list (`listed`; undefined when it was not asked for).
+ * Chooses the adapter for a worker from its environment and, when
+ * {@link needsAdapterList} says so, Dawn's adapter list (`listed`; undefined
+ * when it was not asked for).
  */
 export function chooseAdapter(env: Readonly<Record<string, string | undefined>>, listed: readonly ListedAdapter[] | undefined): AdapterChoice {
-  const explicit = env.RINGTRAIN_WEBGPU_ADAPTER;
-  if (explicit !== undefined && explicit !== "") return { dawnOptions: [`adapter=${explicit}`], note: `chosen by RINGTRAIN_WEBGPU_ADAPTER=${explicit}` };
-  const index = singleDeviceIndex(env.CUDA_VISIBLE_DEVICES);
+  const explicit = explicitAdapter(env);
+  if (explicit !== undefined) return { dawnOptions: [`adapter=${explicit}`], note: `chosen by RINGTRAIN_WEBGPU_ADAPTER=${explicit}` };
+  const index = listedIndex(env);
   if (index === undefined || listed === undefined) return { dawnOptions: [], note: "Dawn's default adapter" };
   const gpus = listed.filter((a) => a.backend !== "null");
   const target = gpus[index];

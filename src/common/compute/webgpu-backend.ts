@@ -22,9 +22,9 @@
  * read with `await tensor.data()`.
  */
 import * as tf from "@tensorflow/tfjs";
-import { errorMessage, RingtrainError } from "../errors.js";
+import { errorMessage, isRingtrainError, RingtrainError } from "../errors.js";
 import { withTimeout } from "../timeout.js";
-import { chooseAdapter, describeAdapter, LIST_ADAPTERS_PROBE, parseAdapterList, singleDeviceIndex, type ListedAdapter } from "./webgpu-adapter.js";
+import { chooseAdapter, describeAdapter, LIST_ADAPTERS_PROBE, needsAdapterList, parseAdapterList, type ListedAdapter } from "./webgpu-adapter.js";
 import { explainNoAdapter } from "./webgpu-diagnosis.js";
 
 /** The outcome of loading: the backend registered under `webgpu`, or why not. */
@@ -51,13 +51,19 @@ function hung(what: string): () => string {
   return () => `the GPU driver may be hung (use --backend wasm): Dawn did not answer ${what}`;
 }
 
-/** Dawn's adapter list, through the rejection of an adapter name that matches nothing. */
+/**
+ * Dawn's adapter list, through the rejection of an adapter name that matches nothing.
+ *
+ * @throws the TIMEOUT RingtrainError when Dawn does not answer: a driver that
+ *   hangs here would hang the adapter request that follows as well.
+ */
 async function listAdapters(dawn: DawnModule, base: readonly string[], timeoutMs: number): Promise<ListedAdapter[]> {
   try {
     // resolves with null when Dawn finds no adapter at all; rejects with the list otherwise
     await withTimeout(dawn.create([...base, `adapter=${LIST_ADAPTERS_PROBE}`]).requestAdapter(), timeoutMs, hung("the adapter list"));
     return [];
   } catch (e) {
+    if (isRingtrainError(e, "TIMEOUT")) throw e;
     return parseAdapterList(errorMessage(e));
   }
 }
@@ -120,8 +126,15 @@ export async function loadWebGpu(options: WebGpuLoadOptions = {}): Promise<WebGp
       reason: `the webgpu package (Dawn's prebuilt dawn.node for ${process.platform}-${process.arch}) failed to load: ${errorMessage(e)}; reinstall it with \`npm ci\``,
     };
   }
-  const wantsListing = !env.RINGTRAIN_WEBGPU_ADAPTER && singleDeviceIndex(env.CUDA_VISIBLE_DEVICES) !== undefined;
-  const choice = chooseAdapter(env, wantsListing ? await listAdapters(dawn, base, timeoutMs) : undefined);
+  let listed: ListedAdapter[] | undefined;
+  if (needsAdapterList(env)) {
+    try {
+      listed = await listAdapters(dawn, base, timeoutMs);
+    } catch (e) {
+      return { ok: false, reason: `Dawn's adapter list (to find the adapter for CUDA_VISIBLE_DEVICES=${env.CUDA_VISIBLE_DEVICES}) did not come: ${errorMessage(e)}` };
+    }
+  }
+  const choice = chooseAdapter(env, listed);
   const gpu = dawn.create([...base, ...choice.dawnOptions]);
   let adapter: GPUAdapter | null;
   try {

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { describe, expect, it } from "vitest";
 import { selectBackend } from "../../../src/common/compute/backend.js";
-import { chooseAdapter, describeAdapter, LIST_ADAPTERS_PROBE, parseAdapterList } from "../../../src/common/compute/webgpu-adapter.js";
+import { chooseAdapter, describeAdapter, LIST_ADAPTERS_PROBE, needsAdapterList, parseAdapterList } from "../../../src/common/compute/webgpu-adapter.js";
 import { loadWebGpu } from "../../../src/common/compute/webgpu-backend.js";
 import { explainNoAdapter, vulkanLoaderPresent } from "../../../src/common/compute/webgpu-diagnosis.js";
 import { isRingtrainError } from "../../../src/common/errors.js";
@@ -50,6 +50,14 @@ describe("webgpu adapter choice", () => {
     expect(chooseAdapter({ CUDA_VISIBLE_DEVICES: "3" }, twins).note).toMatch(/device 3 asked for, Dawn lists 2/);
     expect(chooseAdapter({ CUDA_VISIBLE_DEVICES: "0,1" }, twins).dawnOptions).toEqual([]);
     expect(chooseAdapter({}, undefined).note).toBe("Dawn's default adapter");
+  });
+
+  it("Dawn's list is asked for only where the choice uses it: one device id and no adapter name", () => {
+    expect(needsAdapterList({ CUDA_VISIBLE_DEVICES: "1" })).toBe(true);
+    expect(needsAdapterList({ CUDA_VISIBLE_DEVICES: "1", RINGTRAIN_WEBGPU_ADAPTER: "A100" })).toBe(false);
+    expect(needsAdapterList({ CUDA_VISIBLE_DEVICES: "1", RINGTRAIN_WEBGPU_ADAPTER: "" })).toBe(true);
+    expect(needsAdapterList({ CUDA_VISIBLE_DEVICES: "0,1" })).toBe(false);
+    expect(needsAdapterList({})).toBe(false);
   });
 
   it("describes an adapter by device, vendor and architecture", () => {
