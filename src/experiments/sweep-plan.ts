@@ -13,7 +13,7 @@ import type { ResolvedExperiment } from "./load-experiment.js";
 import { trialsOf, VARIANT_PARAM, type TrialSpec } from "./search-space.js";
 import { higherIsBetter, sweepMetricOf } from "./sweep-metric.js";
 import type { SweepMetricName } from "./sweep-record.js";
-import { trialId } from "./trial-id.js";
+import { trialId, trialNumber } from "./trial-id.js";
 
 /** A trial with its id. */
 export interface PlannedTrial extends TrialSpec {
@@ -27,6 +27,8 @@ export interface SweepPlan {
   trials: PlannedTrial[];
   /** the runs of every trial (folds × executions) */
   runs: PlannedRun[];
+  /** executions of every trial (per fold with cv): `random.executionsPerTrial`, 1 for a grid */
+  executionsPerTrial: number;
   metric: SweepMetricName;
   higherIsBetter: boolean;
   /** retrain the best trial without a validation split and score it on the test set */
@@ -50,11 +52,13 @@ export function planSweep(experiment: ResolvedExperiment, options: { workers?: n
   }
   const specs = trialsOf(experiment);
   const metric = sweepMetricOf(experiment, baseConfig.validation !== undefined);
+  const executionsPerTrial = experiment.random?.executionsPerTrial ?? 1;
   const plan: SweepPlan = {
     experiment,
     baseConfig,
     trials: specs.map((t) => ({ ...t, trialId: trialId(t.index, specs.length, t.params) })),
-    runs: plannedRuns(experiment.cv, experiment.random?.executionsPerTrial ?? 1),
+    runs: plannedRuns(experiment.cv, executionsPerTrial),
+    executionsPerTrial,
     metric,
     higherIsBetter: higherIsBetter(metric),
     retrainBest: experiment.retrainBest ?? experiment.cv !== undefined,
@@ -66,11 +70,6 @@ export function planSweep(experiment: ResolvedExperiment, options: { workers?: n
     if (plan.retrainBest) finalConfigFor(plan, trial, ".");
   }
   return plan;
-}
-
-/** `t03` of `t03-learningRate_0.1`: run names stay short. */
-function trialNumber(trial: PlannedTrial): string {
-  return trial.trialId.split("-")[0] as string;
 }
 
 function describeTrial(plan: SweepPlan, trial: PlannedTrial): string {
@@ -115,8 +114,9 @@ function validated(plan: SweepPlan, trial: PlannedTrial, raw: Record<string, unk
 export function runConfigFor(plan: SweepPlan, trial: PlannedTrial, run: PlannedRun, sweepDir: string): RunConfig {
   const raw = trialConfig(plan, trial);
   const trialSeed = raw.seed as number;
-  const suffix = `${run.fold === null ? "" : `-f${run.fold + 1}`}${plan.runs.some((r) => r.execution > 0) ? `-e${run.execution + 1}` : ""}`;
-  raw.name = `${plan.experiment.name}-${trialNumber(trial)}${suffix}`;
+  const suffix = `${run.fold === null ? "" : `-f${run.fold + 1}`}${plan.executionsPerTrial > 1 ? `-e${run.execution + 1}` : ""}`;
+  // `t03`, not the whole trial id: run names stay short
+  raw.name = `${plan.experiment.name}-${trialNumber(trial.index, plan.trials.length)}${suffix}`;
   raw.runsDir = join(sweepDir, "trials", trial.trialId);
   raw.workers = plan.workers;
   raw.seed = trialSeed + run.execution;

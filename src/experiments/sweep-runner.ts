@@ -21,6 +21,7 @@ import { join, relative } from "node:path";
 import { readJsonObjectFile } from "../common/config/load.js";
 import { errorMessage, isRingtrainError, RingtrainError } from "../common/errors.js";
 import type { Logger } from "../common/log.js";
+import { InterruptGuard } from "../coordinator/interrupt-guard.js";
 import type { RunSummary } from "../coordinator/results.js";
 import { runTraining, type RunOptions, type RunResult } from "../coordinator/run-controller.js";
 import type { PlannedRun } from "./cv.js";
@@ -72,8 +73,8 @@ export function newSweepRecord(plan: SweepPlan, sweepId: string, experimentFile?
 export function reconcileRecord(plan: SweepPlan, record: SweepRecord): SweepRecord {
   const ids = plan.trials.map((t) => t.trialId);
   const recorded = record.trials.map((t) => t.trialId);
-  if (ids.length !== recorded.length || ids.some((id, i) => id !== recorded[i])) {
-    const i = ids.findIndex((id, k) => id !== recorded[k]);
+  const i = ids.findIndex((id, k) => id !== recorded[k]);
+  if (ids.length !== recorded.length || i >= 0) {
     throw new RingtrainError(
       "DATA_INVALID",
       `sweep ${record.sweepId}: experiment.json plans ${ids.length} trials but sweep.json records ${recorded.length}` +
@@ -90,8 +91,7 @@ const isSameRun = (a: Pick<TrialRunRecord, "fold" | "execution">, b: PlannedRun)
 function describeRun(plan: SweepPlan, run: PlannedRun): string {
   const parts: string[] = [];
   if (run.fold !== null) parts.push(`fold ${run.fold + 1}/${plan.experiment.cv?.folds ?? "?"}`);
-  const executions = plan.experiment.random?.executionsPerTrial ?? 1;
-  if (executions > 1) parts.push(`execution ${run.execution + 1}/${executions}`);
+  if (plan.executionsPerTrial > 1) parts.push(`execution ${run.execution + 1}/${plan.executionsPerTrial}`);
   return parts.join(", ");
 }
 
@@ -118,13 +118,8 @@ export async function runSweep(options: SweepRunnerOptions): Promise<SweepRecord
   const { plan, dir, logger } = options;
   const record = options.record;
   const train = options.train ?? runTraining;
-  let interruptedBy: NodeJS.Signals | undefined;
   // between runs nothing else listens: without this, Ctrl-C would kill the sweep before it records where it stopped
-  const onSignal = (signal: NodeJS.Signals): void => {
-    interruptedBy ??= signal;
-  };
-  process.on("SIGINT", onSignal);
-  process.on("SIGTERM", onSignal);
+  const interrupt = new InterruptGuard();
   const save = (): Promise<void> => writeSweepRecord(dir, record);
 
   const stop = async (why: string): Promise<never> => {
@@ -180,23 +175,22 @@ export async function runSweep(options: SweepRunnerOptions): Promise<SweepRecord
     await save();
     return record;
   } finally {
-    process.off("SIGINT", onSignal);
-    process.off("SIGTERM", onSignal);
+    interrupt.dispose();
   }
 
   async function runTrial(trial: PlannedTrial, trialRecord: TrialRecord): Promise<void> {
     const position = `trial ${trial.index + 1}/${plan.trials.length} ${trial.trialId}`;
     for (const [k, run] of plan.runs.entries()) {
       if (trialRecord.runs.some((r) => isSameRun(r, run))) continue;
-      if (interruptedBy !== undefined) await stop(`received ${interruptedBy} before ${position}`);
+      if (interrupt.signal !== undefined) await stop(`received ${interrupt.signal} before ${position}`);
       const what = describeRun(plan, run);
       logger.info({ trial: trial.trialId, params: trial.params, fold: run.fold, execution: run.execution }, `${position}${what === "" ? "" : `, ${what}`}: starting`);
       const started = performance.now();
-      const interrupted = (trialRecord.interruptedRuns ??= []);
+      const interrupted: string[] = [];
       const result = await execute(runConfigFor(plan, trial, run, dir), run, interrupted);
       trialRecord.wallSeconds += (performance.now() - started) / 1000;
-      if (interrupted.length === 0) delete trialRecord.interruptedRuns;
-      if (result === null) return stop(`${position}${what === "" ? "" : `, ${what}`} was interrupted (${interruptedBy ?? "signal"})`);
+      if (interrupted.length > 0) (trialRecord.interruptedRuns ??= []).push(...interrupted);
+      if (result === null) return stop(`${position}${what === "" ? "" : `, ${what}`} was interrupted (${interrupt.signal ?? "signal"})`);
       trialRecord.runs.push(result);
       trialRecord.metric = trialMetric(trialRecord.runs, plan.metric);
       // a trial of one run gets only the trial's line below
@@ -251,7 +245,7 @@ export async function runSweep(options: SweepRunnerOptions): Promise<SweepRecord
     }
     if (record.final !== null && record.finalTrialId === best.trialId) return;
     const trial = plan.trials.find((t) => t.trialId === best.trialId) as PlannedTrial;
-    if (interruptedBy !== undefined) await stop(`received ${interruptedBy} before retraining the best trial`);
+    if (interrupt.signal !== undefined) await stop(`received ${interrupt.signal} before retraining the best trial`);
     logger.info({ trial: trial.trialId, params: trial.params }, `retraining the best trial ${trial.trialId} on the whole training set`);
     const interrupted: string[] = [];
     const result = await execute(finalConfigFor(plan, trial, dir), { fold: null, execution: 0 }, interrupted);

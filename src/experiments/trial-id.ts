@@ -9,10 +9,15 @@ import type { TrialParams } from "./sweep-record.js";
 /** Longest slug kept after the index; longer ones are cut (the index alone is unique). */
 const MAX_SLUG = 60;
 
-/** The id of trial `index` (0-based) of `count`; numbered from 1, zero-padded to the count's width (at least 2 digits). */
-export function trialId(index: number, count: number, params: TrialParams): string {
+/** `t03`: the number part of trial `index`'s (0-based) id of `count`; numbered from 1, zero-padded to the count's width (at least 2 digits). */
+export function trialNumber(index: number, count: number): string {
   const width = Math.max(2, String(count).length);
-  const number = `t${String(index + 1).padStart(width, "0")}`;
+  return `t${String(index + 1).padStart(width, "0")}`;
+}
+
+/** The id of trial `index` (0-based) of `count`: its {@link trialNumber}, then the slug of its params. */
+export function trialId(index: number, count: number, params: TrialParams): string {
+  const number = trialNumber(index, count);
   const slug = Object.entries(params)
     .map(([path, value]) => `${path.split(".").at(-1)}_${slugOf(value)}`)
     .join("-")
