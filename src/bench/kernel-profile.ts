@@ -18,7 +18,9 @@
  * `tf.profile` (timestamp queries, where the adapter has them; tfjs reports 0
  * where not), over separate profiled steps, and the step time is that of
  * unprofiled steps that end by reading the loss back (`await data()`: webgpu
- * has no synchronous read in Node).
+ * has no synchronous read in Node). A webgpu profile exits with an error, after
+ * printing, when the device raised an error that tfjs did not check
+ * (takeWebGpuErrors): its figures would time kernels that computed nothing.
  */
 import { parseArgs } from "node:util";
 import * as tf from "@tensorflow/tfjs";
@@ -27,6 +29,7 @@ import { selectBackend } from "../common/compute/backend.js";
 import { installKernelPatches } from "../common/compute/kernel-patches.js";
 import { makeConv2DBackpropFilter } from "../common/compute/wasm-kernels/conv2d-backprop-filter.js";
 import { shippedKernel } from "../common/compute/wasm-kernels/wasm-backend.js";
+import { takeWebGpuErrors } from "../common/compute/webgpu-backend.js";
 import { createRng, type Rng } from "../common/random.js";
 import { median } from "./bench-args.js";
 
@@ -247,9 +250,18 @@ async function main(): Promise<void> {
   y.dispose();
   lr.dispose();
   for (const v of net.vars) v.dispose();
+  // tfjs does not check the device's uncaptured errors: a shader that failed validation computed nothing
+  const gpuErrors = args.backend === "webgpu" ? takeWebGpuErrors() : [];
+  if (gpuErrors.length > 0) {
+    throw new Error(`the webgpu device raised ${gpuErrors.length} error(s) during the profile, so the figures above are not valid:\n  ${gpuErrors.join("\n  ")}`);
+  }
 }
 
-/** GPU time per kernel over `steps` profiled steps (tf.profile; a kernel whose time tfjs could not measure counts as NaN). */
+/**
+ * GPU time per kernel over `steps` profiled steps (tf.profile). Without
+ * timestamp queries tfjs reports 0 for every kernel; a time it reports as an
+ * error object instead of a number counts as NaN, so that it shows.
+ */
 async function gpuKernelTimes(step: () => Promise<number>, steps: number, byShape: boolean): Promise<Map<string, number>> {
   const totals = new Map<string, number>();
   for (let i = 0; i < steps; i++) {

@@ -71,7 +71,7 @@ async function listAdapters(dawn: DawnModule, base: readonly string[], timeoutMs
 /**
  * Messages of the WebGPU errors the device raised that nothing caught (shader
  * validation, out of memory), oldest first, and forgets them. tfjs does not
- * check for them; tests and benchmarks do.
+ * check for them; the tests and bench/kernel-profile.ts do.
  */
 export function takeWebGpuErrors(): string[] {
   return deviceErrors.splice(0, deviceErrors.length);
