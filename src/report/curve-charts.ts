@@ -4,6 +4,7 @@
  * the run wrote it (else the epoch means); evaluation figures are per epoch.
  */
 import type { ReportModel, ReportRun, ReportTrial } from "./load-results.js";
+import { finiteOrNull } from "./run-results.js";
 import { runStatus } from "./trial-figures.js";
 import { CHART_CONFIG, CHART_HEIGHT, CHART_WIDTH, seriesScheme, type ReportChart } from "./chart-spec.js";
 
@@ -61,10 +62,6 @@ function labelledRuns(model: ReportModel, trials: readonly ReportTrial[]): Label
 /** A loss a log axis can show (a diverging run's NaN and ∞ are left out). */
 function plottableLoss(v: number | null): number | null {
   return v !== null && Number.isFinite(v) && v > 0 ? v : null;
-}
-
-function finiteOrNull(v: number | null): number | null {
-  return v !== null && Number.isFinite(v) ? v : null;
 }
 
 /** Per-epoch points: train, validation and test figures at each epoch end. */

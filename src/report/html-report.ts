@@ -100,8 +100,8 @@ function galleryHtml(a: RunAnalysis): string {
 function analysisHtml(doc: ReportDocument): string {
   const parts = [`<h2 id="best-model">Best model</h2>`];
   const a = doc.analysis;
-  if (a === null) {
-    parts.push(`<p class="note">No confusion matrix or gallery: ${escapeHtml(doc.analysisNote ?? "no trained run with weights")}.</p>`);
+  if ("unavailable" in a) {
+    parts.push(`<p class="note">No confusion matrix or gallery: ${escapeHtml(a.unavailable)}.</p>`);
     return parts.join("\n");
   }
   parts.push(

@@ -6,8 +6,12 @@
 import { join, resolve } from "node:path";
 import { RingtrainError } from "../common/errors.js";
 import type { RunStatus } from "../coordinator/results.js";
+import { getPath } from "../experiments/config-path.js";
+import { SWEEP_METRICS } from "../experiments/experiment-schema.js";
 import type { ReferenceFigures, SweepMetricName, TrialMetric, TrialParams, TrialRunRecord } from "../experiments/sweep-record.js";
-import { isRunDirectory, loadRunResult, readJsonObject, type RunResult } from "./run-results.js";
+import { higherIsBetter } from "../experiments/sweep-metric.js";
+import { EXPERIMENT_FILE, SWEEP_FILE } from "../experiments/sweep-store.js";
+import { isRunResult, loadRunResult, readJsonObject, type RunResult } from "./run-results.js";
 
 /** A run of a trial: what sweep.json says about it and what its directory holds (null when it has none). */
 export interface ReportRun {
@@ -57,20 +61,8 @@ export interface ReportModel {
   sweptParams: string[];
 }
 
-const METRIC_NAMES: readonly SweepMetricName[] = ["validationAccuracy", "validationLoss", "testAccuracy", "testLoss"];
-
 /** The run config values a single run's row shows as its hyperparameters. */
 const SINGLE_RUN_PARAMS = ["model.name", "batchSize", "optimizer.name", "optimizer.learningRate"];
-
-/** The value at a dotted path of a JSON object (`optimizer.learningRate`), or undefined. */
-export function valueAtPath(obj: unknown, path: string): unknown {
-  let v: unknown = obj;
-  for (const key of path.split(".")) {
-    if (typeof v !== "object" || v === null) return undefined;
-    v = (v as Record<string, unknown>)[key];
-  }
-  return v;
-}
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
@@ -115,32 +107,31 @@ function checkSweepRecord(raw: Record<string, unknown>, file: string): void {
 }
 
 async function loadReportRun(sweepDir: string, record: TrialRunRecord): Promise<ReportRun> {
-  const dir = resolve(sweepDir, record.runDir);
-  return { record, result: (await isRunDirectory(dir)) ? await loadRunResult(dir) : null };
+  const result = await loadRunResult(resolve(sweepDir, record.runDir));
+  return { record, result: isRunResult(result) ? result : null };
 }
 
 async function loadSweep(dir: string, raw: Record<string, unknown>): Promise<ReportModel> {
-  checkSweepRecord(raw, join(dir, "sweep.json"));
-  const experiment = (await readJsonObject(join(dir, "experiment.json"))) ?? {};
+  checkSweepRecord(raw, join(dir, SWEEP_FILE));
+  const experiment = (await readJsonObject(join(dir, EXPERIMENT_FILE))) ?? {};
   const best = isObject(raw.best) && typeof raw.best.trialId === "string" ? raw.best.trialId : null;
-  const trials: ReportTrial[] = [];
-  for (const [i, t] of (raw.trials as Record<string, unknown>[]).entries()) {
-    const runs: ReportRun[] = [];
-    for (const r of t.runs as TrialRunRecord[]) runs.push(await loadReportRun(dir, r));
-    trials.push({
+  // every run directory read at once; Promise.all keeps the sweep's order
+  const runsOf = await Promise.all((raw.trials as Record<string, unknown>[]).map((t) => Promise.all((t.runs as TrialRunRecord[]).map((r) => loadReportRun(dir, r)))));
+  const trials = (raw.trials as Record<string, unknown>[]).map(
+    (t, i): ReportTrial => ({
       trialId: t.trialId as string,
       index: typeof t.index === "number" ? t.index : i,
       params: isObject(t.params) ? t.params : {},
       status: (t.status as ReportTrial["status"] | undefined) ?? "pending",
       metric: isObject(t.metric) && typeof t.metric.mean === "number" ? (t.metric as unknown as TrialMetric) : null,
       wallSeconds: typeof t.wallSeconds === "number" ? t.wallSeconds : 0,
-      runs,
+      runs: runsOf[i]!,
       isBest: t.trialId === best,
       note: stringOr(t.note, null),
       submission: stringOr(t.submission, null),
-    });
-  }
-  const metric = METRIC_NAMES.find((m) => m === raw.metric) ?? "validationAccuracy";
+    }),
+  );
+  const metric = SWEEP_METRICS.find((m) => m === raw.metric) ?? "validationAccuracy";
   return {
     kind: "sweep",
     dir,
@@ -148,7 +139,7 @@ async function loadSweep(dir: string, raw: Record<string, unknown>): Promise<Rep
     description: stringOr(experiment.description, null),
     sweepStatus: stringOr(raw.status, null),
     metric,
-    higherIsBetter: typeof raw.higherIsBetter === "boolean" ? raw.higherIsBetter : !metric.endsWith("Loss"),
+    higherIsBetter: typeof raw.higherIsBetter === "boolean" ? raw.higherIsBetter : higherIsBetter(metric),
     trials,
     final: isObject(raw.final) && typeof raw.final.runDir === "string" ? await loadReportRun(dir, raw.final as unknown as TrialRunRecord) : null,
     finalTrialId: stringOr(raw.finalTrialId, best),
@@ -159,13 +150,12 @@ async function loadSweep(dir: string, raw: Record<string, unknown>): Promise<Rep
   };
 }
 
-async function loadSingleRun(dir: string): Promise<ReportModel> {
-  const result = await loadRunResult(dir);
+function singleRunModel(dir: string, result: RunResult): ReportModel {
   const summary = result.summary;
   const status = summary?.status ?? "failed";
   const params: TrialParams = {};
   for (const path of SINGLE_RUN_PARAMS) {
-    const v = valueAtPath(result.config, path);
+    const v = getPath(result.config, path);
     if (v !== undefined) params[path] = v;
   }
   const testAccuracy = summary?.testAccuracy ?? null;
@@ -216,12 +206,13 @@ async function loadSingleRun(dir: string): Promise<ReportModel> {
  */
 export async function loadReportModel(dir: string): Promise<ReportModel> {
   const abs = resolve(dir);
-  const sweep = await readJsonObject(join(abs, "sweep.json"));
+  const sweep = await readJsonObject(join(abs, SWEEP_FILE));
   if (sweep !== null) return loadSweep(abs, sweep);
-  if (await isRunDirectory(abs)) return loadSingleRun(abs);
+  const run = await loadRunResult(abs);
+  if (isRunResult(run)) return singleRunModel(abs, run);
   throw new RingtrainError(
     "USAGE",
-    `${dir} is neither a sweep directory (no sweep.json) nor a run directory (no config.json or summary.json); ` +
+    `${dir} is neither a sweep directory (no ${SWEEP_FILE}) nor a run directory (no config.json or summary.json); ` +
       `pass runs/<sweep-id>/ or runs/<run-id>/`,
   );
 }

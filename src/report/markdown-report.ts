@@ -83,8 +83,8 @@ export function renderMarkdownReport(doc: ReportDocument): string {
   if (doc.parameters.length > 0) out.push("## Test accuracy against the swept parameters", "", ...doc.parameters.flatMap((f) => [figure(f), ""]));
   out.push("## Best model", "");
   const a = doc.analysis;
-  if (a === null) {
-    out.push(`No confusion matrix or gallery: ${doc.analysisNote ?? "no trained run with weights"}.`, "");
+  if ("unavailable" in a) {
+    out.push(`No confusion matrix or gallery: ${a.unavailable}.`, "");
   } else {
     out.push(`Run \`${a.runDir === "" ? "." : a.runDir}\` scored on its ${a.split} split: ${a.samples} images, accuracy ${formatPercent(a.accuracy)}.`, "");
     if (doc.confusion !== null) out.push(figure(doc.confusion), "");

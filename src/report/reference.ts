@@ -3,14 +3,15 @@
  * describes (every parameter it names must equal the trial's value) and the
  * comparison rows (reference value, ours, difference) the report prints.
  */
+import { getPath } from "../experiments/config-path.js";
 import type { ReferenceFigures, TrialParams } from "../experiments/sweep-record.js";
-import { valueAtPath, type ReportModel, type ReportTrial } from "./load-results.js";
+import type { ReportModel, ReportTrial } from "./load-results.js";
 import { trialFigures, type Figures } from "./trial-figures.js";
 
 /** A parameter value of a trial: its swept params first, else its first run's config. */
 function trialValue(trial: ReportTrial, path: string): unknown {
   if (path in trial.params) return trial.params[path];
-  return valueAtPath(trial.runs[0]?.result?.config ?? null, path);
+  return getPath(trial.runs[0]?.result?.config ?? null, path);
 }
 
 function sameValue(a: unknown, b: unknown): boolean {

@@ -3,7 +3,7 @@ import type { ReportChart } from "./chart-spec.js";
 import type { ReportModel } from "./load-results.js";
 import type { ReferenceComparison } from "./reference.js";
 import type { ResultsTable } from "./results-table.js";
-import type { RunAnalysis } from "./run-analysis.js";
+import type { AnalysisUnavailable, RunAnalysis } from "./run-analysis.js";
 
 /** A rendered chart: its SVG for the HTML page, its PNG under figures/ for the markdown. */
 export interface ReportFigure {
@@ -20,9 +20,8 @@ export interface ReportDocument {
   curves: ReportFigure[];
   parameters: ReportFigure[];
   reference: ReportFigure | null;
-  /** the model analysed for the confusion matrix and gallery, and why not when it could not be */
-  analysis: RunAnalysis | null;
-  analysisNote: string | null;
+  /** the model analysed for the confusion matrix and gallery, or why it could not be */
+  analysis: RunAnalysis | AnalysisUnavailable;
   confusion: ReportFigure | null;
   perClass: ReportFigure | null;
   gallery: ReportFigure | null;

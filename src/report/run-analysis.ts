@@ -5,13 +5,14 @@
  * (wasm, else cpu backend) and saved as `analysis.json` beside the report, with
  * the gallery's pixels, so a rebuild needs neither inference nor the dataset.
  */
-import { readFile, stat, writeFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
 import { join, relative } from "node:path";
 import { selectBackend, type BackendInfo } from "../common/compute/backend.js";
+import type { RunConfig } from "../common/config/schema.js";
 import { loadRunDatasets } from "../common/data/run-datasets.js";
-import { datasetClassNames } from "../common/data/datasets.js";
+import { datasetClassNames, loadDataset, resolveDatasetSpec } from "../common/data/datasets.js";
 import type { Dataset } from "../common/data/dataset.js";
-import { errorMessage } from "../common/errors.js";
+import { errorMessage, isRingtrainError } from "../common/errors.js";
 import { datasetImage } from "../common/image/png.js";
 import type { Logger } from "../common/log.js";
 import { predict, restoreModel, type Predictions } from "../inference/predict.js";
@@ -64,20 +65,25 @@ export interface RunAnalysis {
 export const ANALYSIS_FILE = "analysis.json";
 const GALLERY_SIZE = 24;
 
-async function weightsMtime(runDir: string): Promise<number> {
-  return (await stat(join(runDir, "weights.bin"))).mtimeMs;
+/** The run to analyse, as loadRunResult read it: a run with weights. */
+export interface WeightedRun {
+  /** absolute path */
+  dir: string;
+  runId: string;
+  /** modification time of its weights.bin */
+  weightsMtimeMs: number;
 }
 
-/** The saved analysis, when it describes `runDir`'s current weights; else null. */
-async function readSavedAnalysis(reportDir: string, runDir: string): Promise<RunAnalysis | null> {
+/** The saved analysis, when it describes `run`'s current weights; else null. */
+async function readSavedAnalysis(reportDir: string, run: WeightedRun): Promise<RunAnalysis | null> {
   let saved: RunAnalysis;
   try {
     saved = JSON.parse(await readFile(join(reportDir, ANALYSIS_FILE), "utf8")) as RunAnalysis;
   } catch {
     return null;
   }
-  if (saved.version !== 1 || saved.runDir !== relative(reportDir, runDir) || !Array.isArray(saved.confusion)) return null;
-  return saved.weightsMtimeMs === (await weightsMtime(runDir)) ? saved : null;
+  if (saved.version !== 1 || saved.runDir !== relative(reportDir, run.dir) || !Array.isArray(saved.confusion)) return null;
+  return saved.weightsMtimeMs === run.weightsMtimeMs ? saved : null;
 }
 
 /** The backend inference runs on here: wasm (fast, everywhere), else the pure-JS cpu backend. */
@@ -123,11 +129,23 @@ export function summarisePredictions(data: Dataset, predictions: Predictions, cl
   return { accuracy: data.count === 0 ? 0 : correct / data.count, confusion, perClass, gallery };
 }
 
-async function computeAnalysis(reportDir: string, runDir: string, runId: string, logger: Logger | undefined): Promise<RunAnalysis> {
+/**
+ * The split the run evaluated after every epoch (loadRunDatasets' `test`): its
+ * labelled test split, read without the training set; for a dataset without one
+ * (Kaggle), the validation split held out of the training set.
+ */
+async function evaluatedSplit(config: RunConfig): Promise<{ data: Dataset; split: RunAnalysis["split"] }> {
+  if ((await resolveDatasetSpec(config.dataset)).hasTestSplit) {
+    return { data: await loadDataset(config.dataset, "test", config.testLimit === undefined ? {} : { limit: config.testLimit }), split: "test" };
+  }
+  return { data: (await loadRunDatasets(config)).test, split: "validation" };
+}
+
+async function computeAnalysis(reportDir: string, target: WeightedRun, logger: Logger | undefined): Promise<RunAnalysis> {
   const started = performance.now();
+  const runDir = target.dir;
   const run = await loadTrainedRun(runDir);
-  const datasets = await loadRunDatasets(run.config);
-  const data = datasets.test;
+  const { data, split } = await evaluatedSplit(run.config);
   const backend = await inferenceBackend();
   const classNames = [...datasetClassNames(run.config.dataset)];
   const model = restoreModel(run, data, classNames.length);
@@ -142,10 +160,10 @@ async function computeAnalysis(reportDir: string, runDir: string, runId: string,
   return {
     version: 1,
     runDir: relative(reportDir, runDir),
-    runId,
-    weightsMtimeMs: await weightsMtime(runDir),
+    runId: target.runId,
+    weightsMtimeMs: target.weightsMtimeMs,
     dataset: run.config.dataset,
-    split: datasets.validation !== undefined && datasets.validation === data ? "validation" : "test",
+    split,
     samples: data.count,
     classNames,
     ...summary,
@@ -159,21 +177,27 @@ export interface AnalysisUnavailable {
 }
 
 /**
- * The analysis of `runDir`'s final weights: read from `<reportDir>/analysis.json`
+ * The analysis of `run`'s final weights: read from `<reportDir>/analysis.json`
  * when it is current, else computed (loads the run's dataset and scores it)
- * and saved there. When the run cannot be scored (weights missing, dataset
- * gone) it says why, after a warning: the report then goes without those sections.
+ * and saved there. When the run cannot be scored (weights gone, dataset
+ * missing or unreadable, a config this version cannot read) it says why, after
+ * a warning: the report then goes without those sections.
+ *
+ * @throws Error for anything else (a bug, a report directory it cannot write):
+ *   that is not a property of the run to explain in the report.
  */
-export async function analyseRun(reportDir: string, runDir: string, runId: string, logger?: Logger): Promise<RunAnalysis | AnalysisUnavailable> {
+export async function analyseRun(reportDir: string, run: WeightedRun, logger?: Logger): Promise<RunAnalysis | AnalysisUnavailable> {
+  let analysis: RunAnalysis;
   try {
-    const saved = await readSavedAnalysis(reportDir, runDir);
+    const saved = await readSavedAnalysis(reportDir, run);
     if (saved !== null) return saved;
-    const analysis = await computeAnalysis(reportDir, runDir, runId, logger);
-    await writeFile(join(reportDir, ANALYSIS_FILE), JSON.stringify(analysis) + "\n");
-    return analysis;
+    analysis = await computeAnalysis(reportDir, run, logger);
   } catch (e) {
-    const unavailable = `${runDir} could not be scored: ${errorMessage(e)}`;
-    logger?.warn({ runDir }, `report: no confusion matrix or gallery: ${unavailable}`);
+    if (!isRingtrainError(e) && (e as NodeJS.ErrnoException).code !== "ENOENT") throw e;
+    const unavailable = `${run.dir} could not be scored: ${errorMessage(e)}`;
+    logger?.warn({ runDir: run.dir }, `report: no confusion matrix or gallery: ${unavailable}`);
     return { unavailable };
   }
+  await writeFile(join(reportDir, ANALYSIS_FILE), JSON.stringify(analysis) + "\n");
+  return analysis;
 }

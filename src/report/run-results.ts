@@ -4,18 +4,10 @@
  * also describe runs that failed half-way or were written by older versions
  * (no `steps.jsonl`, no validation fields).
  */
-import { access, readFile } from "node:fs/promises";
-import { join } from "node:path";
-import type { EpochRecord, RunSummary } from "../coordinator/results.js";
+import { readFile, stat } from "node:fs/promises";
+import { basename, join } from "node:path";
+import type { EpochRecord, RunSummary, StepRecord } from "../coordinator/results.js";
 import { errorMessage, RingtrainError } from "../common/errors.js";
-
-/** One line of `steps.jsonl`: the global-batch mean training loss at a (sampled) optimizer step. */
-export interface StepLoss {
-  optimizerStep: number;
-  /** 1-based */
-  epoch: number;
-  loss: number;
-}
 
 /** Everything a report uses from one run directory. */
 export interface RunResult {
@@ -28,18 +20,23 @@ export interface RunResult {
   summary: RunSummary | null;
   /** `metrics.jsonl`, old lines completed with null validation figures */
   epochs: EpochRecord[];
-  /** `steps.jsonl`, empty when the run predates it */
-  steps: StepLoss[];
-  /** whether `weights.bin` exists (needed for the confusion matrix and the gallery) */
-  hasWeights: boolean;
+  /** `steps.jsonl` (a non-finite loss or epoch read back as NaN), empty when the run predates it */
+  steps: StepRecord[];
+  /**
+   * modification time of `weights.bin`, or null when the run wrote none: only a
+   * run with weights has a confusion matrix and a gallery, and a changed time
+   * makes a saved analysis stale
+   */
+  weightsMtimeMs: number | null;
 }
 
-async function exists(path: string): Promise<boolean> {
+/** A file's modification time, or null when it does not exist. */
+async function mtimeOptional(path: string): Promise<number | null> {
   try {
-    await access(path);
-    return true;
-  } catch {
-    return false;
+    return (await stat(path)).mtimeMs;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ENOENT") return null;
+    throw new RingtrainError("DATA_INVALID", `cannot read ${path}: ${errorMessage(e)}`);
   }
 }
 
@@ -93,15 +90,19 @@ async function readJsonLines(path: string): Promise<Record<string, unknown>[]> {
   return out;
 }
 
-/** A JSON number, or null (JSON has no NaN/Infinity: writers turn them into null). */
-function numberOrNull(v: unknown): number | null {
+/**
+ * A finite number, or null: what the report can show of a figure read back
+ * (JSON has no NaN/Infinity, so writers turn them into null; a diverged run's
+ * records hold NaN where they were completed with it).
+ */
+export function finiteOrNull(v: unknown): number | null {
   return typeof v === "number" && Number.isFinite(v) ? v : null;
 }
 
 function toEpochRecord(line: Record<string, unknown>): EpochRecord | null {
-  const epoch = numberOrNull(line.epoch);
+  const epoch = finiteOrNull(line.epoch);
   if (epoch === null) return null;
-  const num = (k: string): number => numberOrNull(line[k]) ?? Number.NaN;
+  const num = (k: string): number => finiteOrNull(line[k]) ?? Number.NaN;
   return {
     ...(line as unknown as EpochRecord),
     epoch,
@@ -110,16 +111,16 @@ function toEpochRecord(line: Record<string, unknown>): EpochRecord | null {
     trainAccuracy: num("trainAccuracy"),
     testLoss: num("testLoss"),
     testAccuracy: num("testAccuracy"),
-    validationLoss: numberOrNull(line.validationLoss),
-    validationAccuracy: numberOrNull(line.validationAccuracy),
+    validationLoss: finiteOrNull(line.validationLoss),
+    validationAccuracy: finiteOrNull(line.validationAccuracy),
   };
 }
 
-function toStepLoss(line: Record<string, unknown>): StepLoss | null {
-  const optimizerStep = numberOrNull(line.optimizerStep);
+function toStepRecord(line: Record<string, unknown>): StepRecord | null {
+  const optimizerStep = finiteOrNull(line.optimizerStep);
   if (optimizerStep === null) return null;
   // a non-finite loss (a diverging run) was written as null or a string: keep the point as NaN
-  return { optimizerStep, epoch: numberOrNull(line.epoch) ?? Number.NaN, loss: numberOrNull(line.loss) ?? Number.NaN };
+  return { optimizerStep, epoch: finiteOrNull(line.epoch) ?? Number.NaN, loss: finiteOrNull(line.loss) ?? Number.NaN };
 }
 
 /** Fills the fields older summaries lack, so the report can trust the type. */
@@ -127,42 +128,42 @@ function toSummary(raw: Record<string, unknown>): RunSummary {
   return {
     ...(raw as unknown as RunSummary),
     status: raw.status === "completed" || raw.status === "diverged" ? raw.status : "failed",
-    validationLoss: numberOrNull(raw.validationLoss),
-    validationAccuracy: numberOrNull(raw.validationAccuracy),
-    validationSamples: numberOrNull(raw.validationSamples) ?? 0,
+    validationLoss: finiteOrNull(raw.validationLoss),
+    validationAccuracy: finiteOrNull(raw.validationAccuracy),
+    validationSamples: finiteOrNull(raw.validationSamples) ?? 0,
     backends: Array.isArray(raw.backends) ? (raw.backends as RunSummary["backends"]) : [],
   };
-}
-
-/** True when `dir` looks like a run directory (has a config or a summary). */
-export async function isRunDirectory(dir: string): Promise<boolean> {
-  return (await exists(join(dir, "summary.json"))) || (await exists(join(dir, "config.json")));
 }
 
 /**
  * Reads a run directory. Missing files give empty parts; a run directory that
  * does not exist gives a result with everything empty (a sweep may list a run
- * that never started).
+ * that never started): see {@link isRunResult}.
  *
  * @throws RingtrainError DATA_INVALID for a file that exists but cannot be parsed.
  */
 export async function loadRunResult(dir: string): Promise<RunResult> {
-  const [config, summaryRaw, metricLines, stepLines, hasWeights] = await Promise.all([
+  const [config, summaryRaw, metricLines, stepLines, weightsMtimeMs] = await Promise.all([
     readJsonObject(join(dir, "config.json")),
     readJsonObject(join(dir, "summary.json")),
     readJsonLines(join(dir, "metrics.jsonl")),
     readJsonLines(join(dir, "steps.jsonl")),
-    exists(join(dir, "weights.bin")),
+    mtimeOptional(join(dir, "weights.bin")),
   ]);
   const summary = summaryRaw === null ? null : toSummary(summaryRaw);
-  const runId = summary?.runId ?? dir.split(/[\\/]/).filter((p) => p !== "").pop() ?? dir;
+  const runId = summary?.runId ?? basename(dir);
   return {
     dir,
     runId,
     config,
     summary,
     epochs: metricLines.map(toEpochRecord).filter((r): r is EpochRecord => r !== null),
-    steps: stepLines.map(toStepLoss).filter((r): r is StepLoss => r !== null),
-    hasWeights,
+    steps: stepLines.map(toStepRecord).filter((r): r is StepRecord => r !== null),
+    weightsMtimeMs,
   };
+}
+
+/** True when what was read is a run directory's: it has a config or a summary. */
+export function isRunResult(result: RunResult): boolean {
+  return result.config !== null || result.summary !== null;
 }

@@ -2,9 +2,11 @@
  * Charts across trials: test accuracy against each swept parameter, and our
  * figures beside the published reference figures.
  */
+import { meanStd } from "../experiments/cv.js";
+import { higherIsBetter } from "../experiments/sweep-metric.js";
 import type { ReportModel, ReportTrial } from "./load-results.js";
 import { formatParam, formatParams, metricLabel } from "./format.js";
-import { referenceComparisons } from "./reference.js";
+import type { ReferenceComparison } from "./reference.js";
 import { runFigures } from "./trial-figures.js";
 import { CHART_CONFIG, CHART_HEIGHT, CHART_WIDTH, type ReportChart } from "./chart-spec.js";
 
@@ -20,12 +22,6 @@ interface ParamPoint {
   hi: number;
 }
 
-function meanStd(values: readonly number[]): { mean: number; std: number } {
-  const mean = values.reduce((a, b) => a + b, 0) / values.length;
-  const std = values.length < 2 ? 0 : Math.sqrt(values.reduce((a, v) => a + (v - mean) ** 2, 0) / (values.length - 1));
-  return { mean, std };
-}
-
 /** Test accuracy (mean ± std over the trial's runs) and, for an accuracy metric other than it, the ranking metric. */
 function trialPoints(trial: ReportTrial, x: number | string): ParamPoint[] {
   const points: ParamPoint[] = [];
@@ -35,7 +31,8 @@ function trialPoints(trial: ReportTrial, x: number | string): ParamPoint[] {
     points.push({ trial: trial.trialId, status: trial.status, x, measure: "test accuracy", mean, lo: mean - std, hi: mean + std });
   }
   const m = trial.metric;
-  if (m !== null && m.name !== "testAccuracy" && m.name.endsWith("Accuracy")) {
+  // an accuracy (the higher-is-better metrics) shares the test accuracy's axis; a loss would not fit it
+  if (m !== null && m.name !== "testAccuracy" && higherIsBetter(m.name)) {
     points.push({ trial: trial.trialId, status: trial.status, x, measure: `${metricLabel(m.name)} (ranking)`, mean: m.mean, lo: m.mean - m.std, hi: m.mean + m.std });
   }
   return points;
@@ -100,9 +97,9 @@ export function parameterCharts(model: ReportModel): ReportChart[] {
   return charts;
 }
 
-/** Our figures beside the reference's, for the accuracy-like figures both have; null without a reference. */
-export function referenceChart(model: ReportModel): ReportChart | null {
-  const rows = referenceComparisons(model).filter((c) => /accuracy|rate/i.test(c.metric) && !/loss/i.test(c.metric));
+/** Our figures beside the reference's (`comparisons`: referenceComparisons(model)), for the accuracy-like figures both have; null without a reference. */
+export function referenceChart(model: ReportModel, comparisons: readonly ReferenceComparison[]): ReportChart | null {
+  const rows = comparisons.filter((c) => /accuracy|rate/i.test(c.metric) && !/loss/i.test(c.metric));
   if (rows.length === 0 || model.reference === null) return null;
   const source = model.reference.source;
   const values = rows.flatMap((c) => {

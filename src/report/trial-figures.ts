@@ -6,6 +6,7 @@
  */
 import type { DivergenceRecord, EpochRecord, RunSummary } from "../coordinator/results.js";
 import type { ReportRun, ReportTrial } from "./load-results.js";
+import { finiteOrNull } from "./run-results.js";
 
 /** The figures of the results table; null where the run has none. */
 export interface Figures {
@@ -27,14 +28,10 @@ export interface Figures {
 
 export type FigureName = Exclude<keyof Figures, "backend">;
 
-function finite(v: unknown): number | null {
-  return typeof v === "number" && Number.isFinite(v) ? v : null;
-}
-
 /** The last finite value of one epoch field. */
 function lastFinite(epochs: readonly EpochRecord[], key: keyof EpochRecord): number | null {
   for (let i = epochs.length - 1; i >= 0; i--) {
-    const v = finite(epochs[i]![key]);
+    const v = finiteOrNull(epochs[i]![key]);
     if (v !== null) return v;
   }
   return null;
@@ -58,23 +55,23 @@ export function runDivergence(run: ReportRun): DivergenceRecord | null {
 export function runFigures(run: ReportRun): Figures {
   const s = runSummary(run);
   const epochs = run.result?.epochs ?? [];
-  const pick = (summaryValue: unknown, key: keyof EpochRecord): number | null => finite(summaryValue) ?? lastFinite(epochs, key);
+  const pick = (summaryValue: unknown, key: keyof EpochRecord): number | null => finiteOrNull(summaryValue) ?? lastFinite(epochs, key);
   const testAccuracy = pick(s?.testAccuracy, "testAccuracy");
   const lastEpoch = epochs[epochs.length - 1];
   const backends = [...new Set((s?.backends ?? []).map((b) => b.backend))];
   return {
-    epochs: finite(s?.epochs) ?? (lastEpoch === undefined ? null : lastEpoch.epoch),
-    optimizerSteps: finite(s?.optimizerSteps) ?? lastFinite(epochs, "optimizerSteps"),
+    epochs: finiteOrNull(s?.epochs) ?? (lastEpoch === undefined ? null : lastEpoch.epoch),
+    optimizerSteps: finiteOrNull(s?.optimizerSteps) ?? lastFinite(epochs, "optimizerSteps"),
     trainAccuracy: pick(s?.trainAccuracy, "trainAccuracy"),
     trainLoss: pick(s?.trainLoss, "trainLoss"),
     validationAccuracy: pick(s?.validationAccuracy, "validationAccuracy"),
     validationLoss: pick(s?.validationLoss, "validationLoss"),
     testAccuracy,
     testLoss: pick(s?.testLoss, "testLoss"),
-    errorRate: finite(s?.errorRate) ?? (testAccuracy === null ? null : 1 - testAccuracy),
-    wallSeconds: finite(s?.wallSeconds),
+    errorRate: finiteOrNull(s?.errorRate) ?? (testAccuracy === null ? null : 1 - testAccuracy),
+    wallSeconds: finiteOrNull(s?.wallSeconds),
     samplesPerSecond: pick(s?.samplesPerSecond, "samplesPerSecond"),
-    workers: finite(s?.workers),
+    workers: finiteOrNull(s?.workers),
     backend: backends.length === 0 ? null : backends.join(", "),
   };
 }

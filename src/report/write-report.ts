@@ -22,7 +22,7 @@ import { referenceComparisons } from "./reference.js";
 import { renderChart } from "./render-chart.js";
 import type { ReportDocument, ReportFigure } from "./report-document.js";
 import { buildResultsTable } from "./results-table.js";
-import { analyseRun, type RunAnalysis } from "./run-analysis.js";
+import { analyseRun, type AnalysisUnavailable, type WeightedRun } from "./run-analysis.js";
 import { parameterCharts, referenceChart } from "./sweep-charts.js";
 import { runStatus } from "./trial-figures.js";
 
@@ -34,15 +34,20 @@ export interface WrittenReport {
   figures: string[];
 }
 
+/** The completed run with weights of `run`, or null. */
+function weightedRun(run: ReportRun | null): WeightedRun | null {
+  if (run === null || run.result === null || run.result.weightsMtimeMs === null || runStatus(run) !== "completed") return null;
+  return { dir: run.result.dir, runId: run.result.runId, weightsMtimeMs: run.result.weightsMtimeMs };
+}
+
 /** The run whose predictions the report examines, or why there is none. */
-function runToAnalyse(model: ReportModel): { run: ReportRun; label: string } | { none: string } {
-  const usable = (r: ReportRun | null | undefined): r is ReportRun => r !== null && r !== undefined && r.result !== null && r.result.hasWeights && runStatus(r) === "completed";
-  if (usable(model.final)) return { run: model.final, label: model.final.result!.runId };
+function runToAnalyse(model: ReportModel): WeightedRun | AnalysisUnavailable {
+  const final = weightedRun(model.final);
+  if (final !== null) return final;
   const best = model.trials.find((t) => t.isBest);
-  if (best === undefined) return { none: "the sweep has no best trial yet (no trial finished)" };
-  const run = best.runs.find(usable);
-  if (run === undefined) return { none: `no run of the best trial ${best.trialId} completed with weights` };
-  return { run, label: run.result!.runId };
+  if (best === undefined) return { unavailable: "the sweep has no best trial yet (no trial finished)" };
+  const run = best.runs.map(weightedRun).find((r) => r !== null);
+  return run ?? { unavailable: `no run of the best trial ${best.trialId} completed with weights` };
 }
 
 async function renderFigure(chart: ReportChart, figuresDir: string, written: string[]): Promise<ReportFigure> {
@@ -64,15 +69,9 @@ export async function writeReport(dir: string, options: { logger?: Logger } = {}
   const started = performance.now();
   const model = await loadReportModel(dir);
   const target = runToAnalyse(model);
-  let analysis: RunAnalysis | null = null;
-  let analysisNote: string | null = null;
-  if ("none" in target) {
-    analysisNote = target.none;
-  } else {
-    const result = await analyseRun(model.dir, target.run.result!.dir, target.label, options.logger);
-    if ("unavailable" in result) analysisNote = result.unavailable;
-    else analysis = result;
-  }
+  const analysis = "unavailable" in target ? target : await analyseRun(model.dir, target, options.logger);
+  const scored = "unavailable" in analysis ? null : analysis;
+  const comparisons = referenceComparisons(model);
 
   const figuresDir = join(model.dir, "figures");
   await mkdir(figuresDir, { recursive: true });
@@ -87,15 +86,14 @@ export async function writeReport(dir: string, options: { logger?: Logger } = {}
   const doc: ReportDocument = {
     model,
     table: buildResultsTable(model),
-    comparisons: referenceComparisons(model),
+    comparisons,
     curves,
     parameters,
-    reference: await renderOptional(referenceChart(model)),
+    reference: await renderOptional(referenceChart(model, comparisons)),
     analysis,
-    analysisNote,
-    confusion: await renderOptional(analysis === null ? null : confusionChart(analysis)),
-    perClass: await renderOptional(analysis === null ? null : perClassChart(analysis)),
-    gallery: await renderOptional(analysis === null ? null : galleryChart(analysis)),
+    confusion: await renderOptional(scored === null ? null : confusionChart(scored)),
+    perClass: await renderOptional(scored === null ? null : perClassChart(scored)),
+    gallery: await renderOptional(scored === null ? null : galleryChart(scored)),
     generatedAt: new Date().toISOString().replace(/\.\d+Z$/, "Z"),
   };
   const html = join(model.dir, "report.html");
