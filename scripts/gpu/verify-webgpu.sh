@@ -78,6 +78,11 @@ for m in cnn mlp; do say ""; say '```'; grep -v '^\s*at ' "$OUT/profile-$m.txt" 
 say ""
 
 # --- 3. training step beside PyTorch on the same GPU
+# median_ms RESULT.json STDERR: the median_ms of the JSON line a step benchmark printed last, else why it failed
+median_ms() {
+  python3 -c 'import json,sys; print(json.loads(open(sys.argv[1]).read().strip().splitlines()[-1])["median_ms"])' "$1" 2>/dev/null ||
+    echo "failed: $(tail -1 "$2")"
+}
 say "## 3. training step at batch 128"
 say ""
 say "| model | ringtrain webgpu (ms, median) | PyTorch CUDA (ms, median) | ratio |"
@@ -85,8 +90,8 @@ say "|---|---:|---:|---:|"
 for m in mlp cnn; do
   timeout 600 node dist/bench/compute-step.js --backend webgpu --model "$m" --batch 128 --steps "$([ $m = cnn ] && echo 50 || echo 200)" --warmup 10 >"$OUT/step-$m.json" 2>"$OUT/step-$m.err"
   timeout 600 python3 scripts/gpu/torch_cuda_step.py --model "$m" --batch 128 >"$OUT/torch-$m.json" 2>"$OUT/torch-$m.err"
-  ours=$(python3 -c 'import json,sys; print(json.loads(open(sys.argv[1]).read().strip().splitlines()[-1])["median_ms"])' "$OUT/step-$m.json" 2>/dev/null || echo "failed: $(tail -1 "$OUT/step-$m.err")")
-  theirs=$(python3 -c 'import json,sys; print(json.loads(open(sys.argv[1]).read().strip().splitlines()[-1])["median_ms"])' "$OUT/torch-$m.json" 2>/dev/null || echo "failed: $(tail -1 "$OUT/torch-$m.err")")
+  ours=$(median_ms "$OUT/step-$m.json" "$OUT/step-$m.err")
+  theirs=$(median_ms "$OUT/torch-$m.json" "$OUT/torch-$m.err")
   ratio=$(python3 -c 'import sys; print(f"{float(sys.argv[1])/float(sys.argv[2]):.2f}x")' "$ours" "$theirs" 2>/dev/null || echo n/a)
   say "| $m | $ours | $theirs | $ratio |"
 done
