@@ -1,29 +1,11 @@
 import { join } from "node:path";
 import { Option, type Command } from "commander";
 import { BACKEND_NAMES, selectBackend, type BackendName } from "../common/compute/backend.js";
-import { readKaggleCsv } from "../common/data/csv-read.js";
 import { writeKaggleSubmission } from "../common/data/csv-submission.js";
-import type { Dataset } from "../common/data/dataset.js";
-import { datasetClassNames, loadDataset, resolveDatasetSpec } from "../common/data/datasets.js";
-import { RingtrainError } from "../common/errors.js";
-import { predict, restoreModel } from "../inference/predict.js";
+import { datasetClassNames } from "../common/data/datasets.js";
+import { accuracyOf, predict, restoreModel } from "../inference/predict.js";
+import { predictionData } from "../inference/prediction-data.js";
 import { loadTrainedRun } from "../inference/trained-run.js";
-
-/** The data to predict on, and whether it carries labels to score against. */
-export async function predictionData(spec: string): Promise<{ data: Dataset; labelled: boolean; source: string }> {
-  if (/\.csv(\.gz)?$/i.test(spec)) {
-    const data = await readKaggleCsv(spec);
-    return { data, labelled: data.labelled, source: spec };
-  }
-  const resolved = await resolveDatasetSpec(spec);
-  if (resolved.unlabelledTestPath !== undefined) {
-    return { data: await readKaggleCsv(resolved.unlabelledTestPath), labelled: false, source: resolved.unlabelledTestPath };
-  }
-  if (!resolved.hasTestSplit) {
-    throw new RingtrainError("USAGE", `dataset ${spec} has neither a test split nor a Kaggle test.csv to predict on; pass --data <file.csv>`);
-  }
-  return { data: await loadDataset(spec, "test"), labelled: true, source: `${spec} (test split)` };
-}
 
 /** `ringtrain predict <run-dir>`: class predictions of a trained run, as a Kaggle submission file. */
 export function registerPredictCommand(program: Command): void {
@@ -46,11 +28,7 @@ export function registerPredictCommand(program: Command): void {
       const out = flags.out ?? join(runDir, "submission.csv");
       await writeKaggleSubmission(out, predictions.classes);
       let line = `wrote ${data.count} predictions of ${source} to ${out}`;
-      if (labelled) {
-        let correct = 0;
-        for (let i = 0; i < data.count; i++) if (predictions.classes[i] === data.labels[i]) correct++;
-        line += ` (accuracy ${((100 * correct) / data.count).toFixed(2)}% against its labels)`;
-      }
+      if (labelled) line += ` (accuracy ${(100 * accuracyOf(predictions.classes, data.labels)).toFixed(2)}% against its labels)`;
       process.stdout.write(line + "\n");
     });
 }

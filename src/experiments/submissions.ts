@@ -7,15 +7,13 @@
  */
 import { mkdir } from "node:fs/promises";
 import { dirname, join } from "node:path";
-import { predictionData } from "../commands/predict.js";
 import { selectBackend, type BackendName } from "../common/compute/backend.js";
 import { writeKaggleSubmission } from "../common/data/csv-submission.js";
 import { datasetClassNames } from "../common/data/datasets.js";
 import { RingtrainError } from "../common/errors.js";
-import { predict, restoreModel } from "../inference/predict.js";
+import { accuracyOf, argmaxRows, predict, restoreModel } from "../inference/predict.js";
+import { predictionData } from "../inference/prediction-data.js";
 import { loadTrainedRun } from "../inference/trained-run.js";
-
-let backendReady: Promise<unknown> | undefined;
 
 /**
  * Writes `out` (ImageId,Label) from the mean softmax output of the runs in
@@ -31,8 +29,8 @@ export async function writeEnsembleSubmission(
   backend: BackendName,
 ): Promise<{ count: number; accuracy: number | null }> {
   if (runDirs.length === 0) throw new RingtrainError("USAGE", `no finished run to predict ${out} with`);
-  backendReady ??= selectBackend(backend);
-  await backendReady;
+  // selected on every call (one per trial), so each predicts on the backend it names
+  await selectBackend(backend);
   const { data, labelled } = await predictionData(dataset);
   const numClasses = datasetClassNames(dataset).length;
   const mean = new Float32Array(data.count * numClasses);
@@ -45,17 +43,10 @@ export async function writeEnsembleSubmission(
       model.dispose();
     }
   }
-  const classes = new Uint8Array(data.count);
-  let correct = 0;
-  for (let i = 0; i < data.count; i++) {
-    let best = 0;
-    for (let c = 1; c < numClasses; c++) if (mean[i * numClasses + c]! > mean[i * numClasses + best]!) best = c;
-    classes[i] = best;
-    if (labelled && data.labels[i] === best) correct++;
-  }
+  const classes = argmaxRows(mean, numClasses);
   await mkdir(dirname(out), { recursive: true });
   await writeKaggleSubmission(out, classes);
-  return { count: data.count, accuracy: labelled ? correct / data.count : null };
+  return { count: data.count, accuracy: labelled ? accuracyOf(classes, data.labels) : null };
 }
 
 /** `submissions/<trial-id>.csv`, relative to the sweep directory. */

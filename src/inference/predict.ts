@@ -42,22 +42,34 @@ export function restoreModel(run: TrainedRun, input: Dataset, numClasses: number
 /** Runs `model` in inference mode over all of `dataset`, in chunks of bounded size. */
 export function predict(model: Model, dataset: Dataset, numClasses: number): Predictions {
   const inputSize = sampleSize(dataset);
-  const out: Predictions = {
-    classes: new Uint8Array(dataset.count),
-    confidence: new Float32Array(dataset.count),
-    probabilities: new Float32Array(dataset.count * numClasses),
-  };
+  const probabilities = new Float32Array(dataset.count * numClasses);
   forEachChunk(dataset, 0, dataset.count, CHUNK, ({ start, count: n, pixels }) => {
     const probs = tf.tidy(() => tf.softmax(model.logits(tf.tensor2d(pixels, [n, inputSize]))));
-    const data = probs.dataSync();
+    probabilities.set(probs.dataSync(), start * numClasses);
     probs.dispose();
-    out.probabilities.set(data, start * numClasses);
-    for (let i = 0; i < n; i++) {
-      let best = 0;
-      for (let c = 1; c < numClasses; c++) if (data[i * numClasses + c]! > data[i * numClasses + best]!) best = c;
-      out.classes[start + i] = best;
-      out.confidence[start + i] = data[i * numClasses + best]!;
-    }
   });
-  return out;
+  const classes = argmaxRows(probabilities, numClasses);
+  const confidence = Float32Array.from(classes, (c, i) => probabilities[i * numClasses + c]!);
+  return { classes, confidence, probabilities };
+}
+
+/**
+ * The class of every row of `probabilities` (`rows × numClasses`, row-major):
+ * the index of its largest value, the first one on a tie.
+ */
+export function argmaxRows(probabilities: Float32Array, numClasses: number): Uint8Array {
+  const classes = new Uint8Array(probabilities.length / numClasses);
+  for (let i = 0; i < classes.length; i++) {
+    let best = 0;
+    for (let c = 1; c < numClasses; c++) if (probabilities[i * numClasses + c]! > probabilities[i * numClasses + best]!) best = c;
+    classes[i] = best;
+  }
+  return classes;
+}
+
+/** The share of `classes` equal to the `labels` at the same index (0 to 1). */
+export function accuracyOf(classes: ArrayLike<number>, labels: ArrayLike<number>): number {
+  let correct = 0;
+  for (let i = 0; i < classes.length; i++) if (classes[i] === labels[i]) correct++;
+  return correct / classes.length;
 }
