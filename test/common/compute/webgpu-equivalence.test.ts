@@ -1,28 +1,13 @@
 import * as tf from "@tensorflow/tfjs";
 import { afterAll, describe, expect, it } from "vitest";
 import { loadWebGpu, takeWebGpuErrors } from "../../../src/common/compute/webgpu-backend.js";
+import { largestError } from "./largest-error.js";
 import { readStep, STEP_MODELS, stepFixture, trainingStep, type StepModel } from "./webgpu-training-steps.js";
 
 // Runs on a machine where Dawn finds a real GPU adapter; skipped elsewhere (these CPU machines), unless
 // RINGTRAIN_REQUIRE_WEBGPU=1 (scripts/gpu/verify-webgpu.sh sets it), which turns a missing adapter into a failure.
 const loaded = await loadWebGpu();
 const required = process.env.RINGTRAIN_REQUIRE_WEBGPU === "1";
-
-/** Largest error of `got` against `ref`, relative to ref's largest magnitude. */
-function relativeError(got: Float32Array, ref: Float32Array): { error: number; scale: number; at: number } {
-  let scale = 0;
-  for (const v of ref) scale = Math.max(scale, Math.abs(v));
-  let worst = 0;
-  let at = -1;
-  for (let i = 0; i < ref.length; i++) {
-    const e = Math.abs((got[i] as number) - (ref[i] as number));
-    if (!(e <= worst)) {
-      worst = e;
-      at = i;
-    }
-  }
-  return { error: worst / Math.max(scale, 1e-12), scale, at };
-}
 
 describe.runIf(required)("webgpu is required here", () => {
   it("Dawn found a GPU adapter", () => {
@@ -54,8 +39,8 @@ describe.runIf(loaded.ok)(`training steps on webgpu equal cpu's (${loaded.ok ? l
         for (const [key, ref] of Object.entries(expected)) {
           const got = actual[key]!;
           expect(got.length, key).toBe(ref.length);
-          const { error, scale, at } = relativeError(got, ref);
-          expect(error, `${key}: at ${at} webgpu ${got[at]}, cpu ${ref[at]}, scale ${scale}`).toBeLessThanOrEqual(1e-3);
+          const { error, at, scale } = largestError(got, ref);
+          expect(error / Math.max(scale, 1e-12), `${key}: at ${at} webgpu ${got[at]}, cpu ${ref[at]}, scale ${scale}`).toBeLessThanOrEqual(1e-3);
         }
       });
     }

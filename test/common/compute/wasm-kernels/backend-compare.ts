@@ -3,6 +3,7 @@ import "@tensorflow/tfjs-backend-wasm";
 import { expect } from "vitest";
 import { installKernelPatches } from "../../../../src/common/compute/kernel-patches.js";
 import { createRng } from "../../../../src/common/random.js";
+import { largestError } from "../largest-error.js";
 
 /** A seeded normal tensor's values, the same on every backend. */
 export function normals(seed: number, size: number): Float32Array {
@@ -33,17 +34,7 @@ export async function expectWasmMatchesCpu(compute: () => Record<string, Float32
   for (const [name, ref] of Object.entries(reference)) {
     const got = actual[name] as Float32Array;
     expect(got.length, name).toBe(ref.length);
-    let scale = 0;
-    for (const v of ref) scale = Math.max(scale, Math.abs(v));
-    let worst = 0;
-    let worstAt = -1;
-    for (let i = 0; i < ref.length; i++) {
-      const err = Math.abs((got[i] as number) - (ref[i] as number));
-      if (!(err <= worst)) {
-        worst = err;
-        worstAt = i;
-      }
-    }
+    const { error: worst, at: worstAt, scale } = largestError(got, ref);
     expect(worst, `${name}: largest error at ${worstAt} (wasm ${got[worstAt]}, cpu ${ref[worstAt]}, scale ${scale})`)
       .toBeLessThanOrEqual(rtol * scale + 1e-6);
   }
