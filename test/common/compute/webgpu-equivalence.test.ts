@@ -2,7 +2,7 @@ import * as tf from "@tensorflow/tfjs";
 import { afterAll, describe, expect, it } from "vitest";
 import { loadWebGpu, takeWebGpuErrors } from "../../../src/common/compute/webgpu-backend.js";
 import { largestError } from "./largest-error.js";
-import { readStep, STEP_MODELS, stepFixture, trainingStep, type StepModel } from "./webgpu-training-steps.js";
+import { STEP_MODELS, stepFixture, trainingStep, type StepModel } from "./webgpu-training-steps.js";
 
 // Runs on a machine where Dawn finds a real GPU adapter; skipped elsewhere (these CPU machines), unless
 // RINGTRAIN_REQUIRE_WEBGPU=1 (scripts/gpu/verify-webgpu.sh sets it), which turns a missing adapter into a failure.
@@ -26,12 +26,12 @@ describe.runIf(loaded.ok)(`training steps on webgpu equal cpu's (${loaded.ok ? l
       it(`${name} at batch ${batch}: loss and every gradient within 1e-3 of the largest`, async () => {
         await tf.setBackend("cpu");
         const reference = stepFixture(name, batch);
-        const expected = await readStep(trainingStep(reference));
+        const expected = await trainingStep(reference);
         reference.model.dispose();
         expect(await tf.setBackend("webgpu")).toBe(true);
         const f = stepFixture(name, batch);
         const before = tf.memory().numTensors;
-        const actual = await readStep(trainingStep(f));
+        const actual = await trainingStep(f);
         expect(tf.memory().numTensors).toBe(before);
         f.model.dispose();
         expect(takeWebGpuErrors()).toEqual([]);

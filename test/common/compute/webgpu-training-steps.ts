@@ -1,10 +1,10 @@
 import { readFileSync } from "node:fs";
 import * as tf from "@tensorflow/tfjs";
 import { runConfigSchema } from "../../../src/common/config/schema.js";
-import { perSampleLoss } from "../../../src/common/model/loss.js";
 import { buildModel } from "../../../src/common/model/models.js";
 import type { Model } from "../../../src/common/model/model.js";
 import { createRng } from "../../../src/common/random.js";
+import { accumulateGradients } from "../../../src/worker/gradient-step.js";
 
 /** The two networks the issue names: the configs users train and `bench:compute` measures. */
 export const STEP_MODELS = { mlp: "configs/mlp-128-64.json", cnn: "configs/cnn.json" } as const;
@@ -29,30 +29,21 @@ export function stepFixture(name: StepModel, batch: number): StepFixture {
 }
 
 /**
- * One training step's forward and backward pass on the active backend, as the
- * worker computes it (gradient-step.ts): mean cross-entropy over the batch,
- * gradients of every variable. Returns the loss and gradients as tensors, for
- * the caller to read asynchronously (webgpu has no synchronous read in Node).
+ * One training step's forward and backward pass on the active backend, through
+ * the worker's own accumulateGradients (gradient-step.ts): mean cross-entropy
+ * over the batch, gradients of every variable. Returns the loss (`loss`) and
+ * each variable's gradient (`grad0`, `grad1`, ...), read out of the fused
+ * gradient buffer by the model's layout; every tensor it made is disposed.
  */
-export function trainingStep(f: StepFixture): { loss: tf.Scalar; grads: tf.Tensor[] } {
-  return tf.tidy(() => {
-    const x = tf.tensor2d(f.pixels, [f.batch, 784]);
-    const y = tf.oneHot(tf.tensor1d(f.labels, "int32"), 10) as tf.Tensor2D;
-    const sampleIds = Uint32Array.from({ length: f.batch }, (_, i) => i);
-    const { value, grads } = tf.variableGrads(() => {
-      const out = f.model.forward(x, { training: true, globalBatch: f.batch, dropout: { seed: 1, epoch: 0, sampleIds } });
-      return tf.div<tf.Scalar>(tf.sum(perSampleLoss("crossEntropy", y, out.logits)), f.batch);
-    }, f.model.variables);
-    return { loss: value, grads: f.model.variables.map((v) => grads[v.name]!) };
-  });
-}
-
-/** The step's loss and gradients read out (asynchronously) and disposed. */
-export async function readStep(step: { loss: tf.Scalar; grads: tf.Tensor[] }): Promise<Record<string, Float32Array>> {
-  const out: Record<string, Float32Array> = { loss: Float32Array.from(await step.loss.data()) };
-  for (let i = 0; i < step.grads.length; i++) out[`grad${i}`] = Float32Array.from(await step.grads[i]!.data());
-  step.loss.dispose();
-  for (const g of step.grads) g.dispose();
+export async function trainingStep(f: StepFixture): Promise<Record<string, Float32Array>> {
+  const sampleIds = Uint32Array.from({ length: f.batch }, (_, i) => i);
+  // accumulateGradients adds the gradient and then the batch-norm statistics into one buffer
+  const buffer = new Float32Array(f.model.trainableSize + f.model.statisticsSize);
+  const microBatch = { pixels: f.pixels, labels: f.labels, count: f.batch, inputSize: 784, dropout: { seed: 1, epoch: 0, sampleIds } };
+  const { lossSum } = await accumulateGradients(f.model, microBatch, 10, "crossEntropy", f.batch, buffer);
+  const out: Record<string, Float32Array> = { loss: Float32Array.of(lossSum / f.batch) };
+  const slots = f.model.layout.slots;
+  for (let i = 0; i < f.model.variables.length; i++) out[`grad${i}`] = f.model.layout.view(buffer, slots[i]!).slice();
   return out;
 }
 
@@ -60,7 +51,7 @@ export async function readStep(step: { loss: tf.Scalar; grads: tf.Tensor[] }): P
 export async function kernelsOfStep(name: StepModel, batch = 8): Promise<string[]> {
   const f = stepFixture(name, batch);
   const info = await tf.profile(async () => {
-    await readStep(trainingStep(f));
+    await trainingStep(f);
   });
   f.model.dispose();
   return [...new Set(info.kernelNames)].sort();
