@@ -3,11 +3,12 @@
  * charts as inline SVG, gallery images as data: URIs, no scripts, nothing
  * fetched.
  */
-import { formatLoss, formatMetric, formatParams, formatPercent, metricLabel, MISSING } from "./format.js";
+import { formatLoss, MISSING } from "./format.js";
 import { galleryCaption, galleryImageUri } from "./analysis-charts.js";
 import { escapeHtml, markdownToHtml } from "./markdown-html.js";
 import { scopeSvgIds } from "./render-chart.js";
 import type { ReportDocument, ReportFigure } from "./report-document.js";
+import { analysedRunText, perClassTable, referenceTable, summaryFacts, type PlainTable } from "./report-text.js";
 import type { ResultsTable, TableRow } from "./results-table.js";
 import type { RunAnalysis } from "./run-analysis.js";
 
@@ -51,6 +52,12 @@ function tableHtml(table: ResultsTable, rows: readonly TableRow[], id: string): 
   return `<div class="table-wrap"><table id="${id}"><thead><tr>${head}</tr></thead><tbody>\n${rows.map((r) => rowHtml(table, r)).join("\n")}\n</tbody></table></div>`;
 }
 
+function plainTableHtml(table: PlainTable, id: string): string {
+  const head = table.headers.map((h) => `<th>${escapeHtml(h)}</th>`).join("");
+  const rows = table.rows.map((r) => `<tr>${r.map((text, i) => cell(text, table.numeric[i] ?? false)).join("")}</tr>`);
+  return `<table id="${id}"><thead><tr>${head}</tr></thead><tbody>${rows.join("\n")}</tbody></table>`;
+}
+
 function figureHtml(f: ReportFigure): string {
   return (
     `<figure id="fig-${f.chart.name}" class="plot"><div class="chart">${scopeSvgIds(f.svg, f.chart.name)}</div>` +
@@ -64,28 +71,11 @@ function referenceHtml(doc: ReportDocument): string {
   const parts = [`<h2 id="reference">Reference</h2>`];
   if (model.reference !== null) {
     parts.push(`<p>Published figures from <strong>${escapeHtml(model.reference.source)}</strong>, beside ours for the trial with the same parameters.</p>`);
-    const rows = doc.comparisons.map((c) => {
-      const diff = c.ours === null ? MISSING : formatMetric(c.metric, c.ours - c.reference).replace(/^(?=\d)/, "+");
-      return (
-        `<tr>${cell(formatParams(c.params), false)}${cell(metricLabel(c.metric), false)}${cell(formatMetric(c.metric, c.reference), true)}` +
-        `${cell(c.trialId ?? "no matching trial", false)}${cell(formatMetric(c.metric, c.ours), true)}${cell(diff, true)}${cell(c.note ?? "", false)}</tr>`
-      );
-    });
-    parts.push(
-      `<div class="table-wrap"><table id="reference-table"><thead><tr><th>parameters</th><th>figure</th><th>reference</th><th>our trial</th><th>ours</th><th>ours − reference</th><th>note</th></tr></thead>` +
-        `<tbody>${rows.join("\n")}</tbody></table></div>`,
-    );
+    parts.push(`<div class="table-wrap">${plainTableHtml(referenceTable(doc.comparisons), "reference-table")}</div>`);
   }
   if (doc.reference !== null) parts.push(figureHtml(doc.reference));
   if (model.discussion !== null) parts.push(`<h3>Why ours differs</h3><div class="discussion">${markdownToHtml(model.discussion)}</div>`);
   return parts.join("\n");
-}
-
-function perClassTableHtml(a: RunAnalysis): string {
-  const rows = a.perClass.map(
-    (c) => `<tr>${cell(String(c.label), true)}${cell(c.name, false)}${cell(String(c.count), true)}${cell(String(c.correct), true)}${cell(formatPercent(c.accuracy), true)}</tr>`,
-  );
-  return `<table id="per-class-table"><thead><tr><th>class</th><th>name</th><th>images</th><th>correct</th><th>accuracy</th></tr></thead><tbody>${rows.join("")}</tbody></table>`;
 }
 
 function galleryHtml(a: RunAnalysis): string {
@@ -104,26 +94,24 @@ function analysisHtml(doc: ReportDocument): string {
     parts.push(`<p class="note">No confusion matrix or gallery: ${escapeHtml(a.unavailable)}.</p>`);
     return parts.join("\n");
   }
-  parts.push(
-    `<p>Run <code>${escapeHtml(a.runDir === "" ? "." : a.runDir)}</code> scored on its ${escapeHtml(a.split)} split: ${a.samples.toLocaleString("en-US")} images, accuracy ${formatPercent(a.accuracy)} (inference on ${escapeHtml(a.backend)}).</p>`,
-  );
+  const scored = analysedRunText(a);
+  parts.push(`<p>Run <code>${escapeHtml(scored.runDir)}</code> ${escapeHtml(scored.text)}</p>`);
   if (doc.confusion !== null) parts.push(figureHtml(doc.confusion));
   if (doc.perClass !== null) parts.push(figureHtml(doc.perClass));
-  parts.push(`<h3>Per-class accuracy</h3>`, perClassTableHtml(a));
+  parts.push(`<h3>Per-class accuracy</h3>`, plainTableHtml(perClassTable(a), "per-class-table"));
   parts.push(`<h3>Most confidently wrong</h3>`, `<p>The misclassified ${escapeHtml(a.split)} images with the highest predicted probability: true class → prediction, confidence.</p>`, galleryHtml(a));
   return parts.join("\n");
 }
 
 function metaHtml(doc: ReportDocument): string {
-  const { model } = doc;
-  const best = model.trials.find((t) => t.isBest);
+  const { sweep, ranking, best } = summaryFacts(doc.model);
   const items = [
-    model.kind === "sweep" ? `sweep, ${model.trials.length} trials${model.sweepStatus === null ? "" : ` (${model.sweepStatus})`}` : "single run",
-    `ranked by ${metricLabel(model.metric)} (${model.higherIsBetter ? "higher" : "lower"} is better)`,
-    best === undefined ? "no best trial yet" : `best: ${best.trialId}${best.metric === null ? "" : ` (${formatMetric(best.metric.name, best.metric.mean)})`}`,
+    sweep === null ? "single run" : `sweep, ${sweep}`,
+    ranking,
+    best === null ? "no best trial yet" : `best: ${best.trialId}${best.figure === null ? "" : ` (${best.figure})`}`,
     `built ${doc.generatedAt}`,
   ];
-  return `<p class="meta">${items.map((i) => `<span>${escapeHtml(i)}</span>`).join("")}</p><p class="meta"><code>${escapeHtml(model.dir)}</code></p>`;
+  return `<p class="meta">${items.map((i) => `<span>${escapeHtml(i)}</span>`).join("")}</p><p class="meta"><code>${escapeHtml(doc.model.dir)}</code></p>`;
 }
 
 /** The whole page. */
