@@ -20,11 +20,10 @@
  *    TCP/IP headers against B, so ~1.05 is the practical floor at MTU 1500).
  * 5. Tears the hosts down at the end, on error and on Ctrl-C.
  */
-import { parseArgs } from "node:util";
 import { execFileSync } from "node:child_process";
 import { cpus } from "node:os";
 import { fileURLToPath } from "node:url";
-import { fmtSize, median, parseSize } from "./bench-args.js";
+import { fmtSize, median, parseBenchArgs, parseSizes } from "./bench-args.js";
 import { RingHarness } from "./ring-harness.js";
 
 /** The planning repository's recipe, checked out beside this one (`../shared`). */
@@ -48,7 +47,7 @@ function rateBytesPerSecond(rate: string): number {
 }
 
 function parseArguments(argv: string[]): Args {
-  const { values } = parseArgs({
+  const { values } = parseBenchArgs({
     args: argv,
     strict: true,
     options: {
@@ -59,7 +58,7 @@ function parseArguments(argv: string[]): Args {
       burst: { type: "string", default: "256kb" },
     },
   });
-  const a: Args = { hosts: Number(values.hosts), rates: values.rate.split(","), sizes: values.sizes.split(",").map(parseSize), reps: Number(values.reps), burst: values.burst };
+  const a: Args = { hosts: Number(values.hosts), rates: values.rate.split(","), sizes: parseSizes(values.sizes), reps: Number(values.reps), burst: values.burst };
   if (!Number.isInteger(a.hosts) || a.hosts < 2 || a.hosts > 8) throw new Error("--hosts takes an integer 2..8");
   if (!Number.isInteger(a.reps) || a.reps < 1) throw new Error("--reps takes a positive integer");
   for (const r of a.rates) rateBytesPerSecond(r);

@@ -10,10 +10,9 @@
  * nccl-tests and the gloo anchor report); algbw = S/time and
  * busbw = algbw·2(N-1)/N (nccl-tests).
  */
-import { parseArgs } from "node:util";
 import { cpus } from "node:os";
 import { addKernelName } from "../common/collective/f32-add.js";
-import { fmtSize, median, parseSize } from "./bench-args.js";
+import { fmtSize, median, parseBenchArgs, parseSizes } from "./bench-args.js";
 import { RingHarness, type Transport } from "./ring-harness.js";
 import { runTorchAnchor, torchUnavailable } from "./torch-anchor.js";
 
@@ -28,7 +27,7 @@ interface Args {
 }
 
 function parseArguments(argv: string[]): Args {
-  const { values } = parseArgs({
+  const { values } = parseBenchArgs({
     args: argv,
     strict: true,
     options: {
@@ -43,7 +42,7 @@ function parseArguments(argv: string[]): Args {
   const transports = values.transport.split(",") as Transport[];
   if (ranks.some((n) => !Number.isInteger(n) || n < 2)) throw new Error("--ranks takes integers ≥ 2");
   if (transports.some((t) => t !== "tcp" && t !== "ipc")) throw new Error("--transport takes tcp and/or ipc");
-  return { ranks, sizes: values.sizes.split(",").map(parseSize), transports, quick: values.quick, torch: !values["no-torch"] };
+  return { ranks, sizes: parseSizes(values.sizes), transports, quick: values.quick, torch: !values["no-torch"] };
 }
 
 /** Repetitions: enough for a stable median, bounded in time. */

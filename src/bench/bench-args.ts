@@ -1,7 +1,23 @@
 /**
- * Helpers the allreduce benchmarks share: size arguments, size labels and the
- * median they report.
+ * Helpers the benchmarks share: flag parsing, size arguments, size labels and
+ * the median they report.
  */
+import { parseArgs, type ParseArgsConfig } from "node:util";
+import { errorMessage } from "../common/errors.js";
+
+/**
+ * `parseArgs` of node:util, whose error for an unknown flag also lists the
+ * known ones (DESIGN.md: unknown names list the known ones).
+ */
+export function parseBenchArgs<T extends ParseArgsConfig>(config: T): ReturnType<typeof parseArgs<T>> {
+  try {
+    return parseArgs(config);
+  } catch (e) {
+    if ((e as { code?: unknown }).code !== "ERR_PARSE_ARGS_UNKNOWN_OPTION") throw e;
+    const known = Object.keys(config.options ?? {}).map((flag) => `--${flag}`);
+    throw new Error(`${errorMessage(e)}; known flags: ${known.join(", ")}`, { cause: e });
+  }
+}
 
 /** A size argument (`4K`, `436K`, `16M`, `1GiB`, `512`) in bytes; binary multiples. */
 export function parseSize(s: string): number {
@@ -9,6 +25,11 @@ export function parseSize(s: string): number {
   if (!m) throw new Error(`bad size "${s}": expected e.g. 4K, 436K, 16M`);
   const mult = { "": 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3 }[(m[2] ?? "").toUpperCase() as "" | "K" | "M" | "G"];
   return Math.round(Number(m[1]) * mult);
+}
+
+/** A comma-separated list of sizes (`4K,64K,16M`) in bytes, each as {@link parseSize} reads it. */
+export function parseSizes(list: string): number[] {
+  return list.split(",").map(parseSize);
 }
 
 /** `16 MiB`, `436 KiB`: the size column of the benchmark tables. */

@@ -22,7 +22,6 @@
  * printing, when the device raised an error that tfjs did not check
  * (takeWebGpuErrors): its figures would time kernels that computed nothing.
  */
-import { parseArgs } from "node:util";
 import * as tf from "@tensorflow/tfjs";
 import "@tensorflow/tfjs-backend-wasm";
 import { selectBackend } from "../common/compute/backend.js";
@@ -31,7 +30,7 @@ import { makeConv2DBackpropFilter } from "../common/compute/wasm-kernels/conv2d-
 import { shippedKernel } from "../common/compute/wasm-kernels/wasm-backend.js";
 import { takeWebGpuErrors } from "../common/compute/webgpu-backend.js";
 import { createRng, type Rng } from "../common/random.js";
-import { median } from "./bench-args.js";
+import { median, parseBenchArgs } from "./bench-args.js";
 
 interface Args {
   backend: "wasm" | "webgpu";
@@ -44,7 +43,7 @@ interface Args {
 }
 
 function parseArguments(argv: string[]): Args {
-  const { values } = parseArgs({
+  const { values } = parseBenchArgs({
     args: argv,
     strict: true,
     options: {
