@@ -32,6 +32,7 @@ export function trialsOf(experiment: Pick<Experiment, "grid" | "random" | "varia
     const grid: Record<string, unknown[]> = experiment.variants === undefined ? {} : { [VARIANT_PARAM]: Object.keys(experiment.variants) };
     return expandGrid({ ...grid, ...experiment.grid });
   }
+  // the schema refuses such an experiment, but the type (three optional fields) allows it: trialsOf is also called with a bare Pick
   throw new RingtrainError("CONFIG_INVALID", "the experiment has neither grid, variants nor random: give one");
 }
 
