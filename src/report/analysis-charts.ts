@@ -3,7 +3,7 @@
  * per-class accuracy, and the gallery of the most confidently wrong images.
  */
 import { encodeGrayPng } from "../common/image/png.js";
-import { CHART_CONFIG, type ReportChart } from "./chart-spec.js";
+import { reportChart, type ReportChart } from "./chart-spec.js";
 import type { GalleryItem, RunAnalysis } from "./run-analysis.js";
 
 function splitName(a: RunAnalysis): string {
@@ -20,16 +20,14 @@ export function confusionChart(a: RunAnalysis): ReportChart {
   const labels = a.classNames.map((_, i) => classLabel(a, i));
   const values = a.confusion.flatMap((row, t) => row.map((count, p) => ({ actual: labels[t], predicted: labels[p], count, share: count / Math.max(1, row.reduce((x, y) => x + y, 0)) })));
   const max = Math.max(1, ...a.confusion.flat());
-  return {
+  return reportChart({
     name: "confusion-matrix",
     title: "Confusion matrix",
+    chartTitle: `Confusion matrix — ${a.runId}`,
     caption: `Counts of true class (rows) against predicted class (columns) for ${a.runId} on its ${splitName(a)}; the diagonal is correct.`,
     spec: {
-      $schema: "https://vega.github.io/schema/vega-lite/v6.json",
-      config: CHART_CONFIG,
       width: { step: 34 },
       height: { step: 34 },
-      title: `Confusion matrix — ${a.runId}`,
       data: { values },
       encoding: {
         x: { field: "predicted", type: "ordinal", sort: labels, title: "predicted class", axis: { labelAngle: 0 } },
@@ -53,22 +51,20 @@ export function confusionChart(a: RunAnalysis): ReportChart {
         },
       ],
     },
-  };
+  });
 }
 
 export function perClassChart(a: RunAnalysis): ReportChart {
   const labels = a.classNames.map((_, i) => classLabel(a, i));
   const values = a.perClass.filter((c) => c.accuracy !== null).map((c) => ({ label: labels[c.label], accuracy: c.accuracy, count: c.count, correct: c.correct }));
-  return {
+  return reportChart({
     name: "per-class-accuracy",
     title: "Per-class accuracy",
+    chartTitle: `Per-class accuracy — ${a.runId}`,
     caption: `Share of each class's images classified correctly by ${a.runId} on its ${splitName(a)}.`,
     spec: {
-      $schema: "https://vega.github.io/schema/vega-lite/v6.json",
-      config: CHART_CONFIG,
       width: { step: 40 },
       height: 220,
-      title: `Per-class accuracy — ${a.runId}`,
       data: { values },
       encoding: {
         x: { field: "label", type: "ordinal", sort: labels, title: "class", axis: { labelAngle: labels.some((l) => l.length > 3) ? -35 : 0 } },
@@ -80,7 +76,7 @@ export function perClassChart(a: RunAnalysis): ReportChart {
         { mark: { type: "text", dy: -6, fontSize: 10 }, encoding: { text: { field: "accuracy", type: "quantitative", format: ".1%" } } },
       ],
     },
-  };
+  });
 }
 
 /** Nearest-neighbour upscale of gallery images: 28 px digits at 3× stay crisp in the PNG and the HTML. */
@@ -114,14 +110,13 @@ export function galleryChart(a: RunAnalysis): ReportChart | null {
   if (a.gallery.length === 0) return null;
   const size = Math.max(...a.gallery.map((g) => Math.max(g.width, g.height))) * GALLERY_SCALE;
   const values = a.gallery.map((g, rank) => ({ rank, url: galleryImageUri(g), caption: `#${rank + 1}: ${classLabel(a, g.label)} → ${classLabel(a, g.predicted)}|${confidenceText(g.confidence)} sure` }));
-  return {
+  return reportChart({
     name: "confidently-wrong",
     title: "Most confidently wrong",
+    chartTitle: `Most confidently wrong — ${a.runId}`,
     caption: `The ${a.gallery.length} ${a.split} images ${a.runId} misclassified with the highest confidence: true class, prediction, and the predicted class's probability.`,
+    config: { view: { stroke: null }, header: { labelFontSize: 11, labelLimit: size + 40 }, facet: { spacing: 14 } },
     spec: {
-      $schema: "https://vega.github.io/schema/vega-lite/v6.json",
-      config: { ...CHART_CONFIG, view: { stroke: null }, header: { labelFontSize: 11, labelLimit: size + 40 }, facet: { spacing: 14 } },
-      title: `Most confidently wrong — ${a.runId}`,
       data: { values },
       facet: { field: "caption", type: "nominal", title: null, sort: { field: "rank" }, header: { labelOrient: "bottom", labelExpr: "split(datum.label, '|')", labelPadding: 4 } },
       columns: 6,
@@ -132,5 +127,5 @@ export function galleryChart(a: RunAnalysis): ReportChart | null {
         encoding: { url: { field: "url", type: "nominal" }, x: { value: size / 2 }, y: { value: size / 2 } },
       },
     },
-  };
+  });
 }

@@ -1,8 +1,9 @@
 /**
  * A report chart: a vega-lite spec with the look every report chart shares
- * (DejaVu Sans, which resvg finds among the system fonts; white background).
+ * (DejaVu Sans, which resvg finds among the system fonts; white background),
+ * made by {@link reportChart}.
  */
-import type { TopLevelSpec } from "vega-lite";
+import type { Config, TopLevelSpec } from "vega-lite";
 
 export interface ReportChart {
   /** file stem of its PNG under figures/, and the id of its section */
@@ -20,7 +21,7 @@ export const CHART_WIDTH = 520;
 export const CHART_HEIGHT = 260;
 
 /** The shared vega-lite config of report charts. */
-export const CHART_CONFIG = {
+const CHART_CONFIG = {
   font: CHART_FONT,
   background: "white",
   padding: 8,
@@ -34,4 +35,24 @@ export const CHART_CONFIG = {
 /** A colour scheme with enough distinct hues for `n` series. */
 export function seriesScheme(n: number): "tableau10" | "category20" {
   return n <= 10 ? "tableau10" : "category20";
+}
+
+/** Omit over each member of a union (TopLevelSpec is one: unit, layer, facet, ... specs). */
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+/** A vega-lite spec without what {@link reportChart} adds. */
+export type ChartBody = DistributiveOmit<TopLevelSpec, "$schema" | "config" | "title">;
+
+/**
+ * A report chart: `spec` with the vega-lite schema, the shared config (plus
+ * `config`, where a chart needs more) and a title (`chartTitle`, else `title`).
+ */
+export function reportChart(chart: { name: string; title: string; caption: string; chartTitle?: string; config?: Config; spec: ChartBody }): ReportChart {
+  const { name, title, caption, chartTitle, config, spec } = chart;
+  return {
+    name,
+    title,
+    caption,
+    spec: { $schema: "https://vega.github.io/schema/vega-lite/v6.json", config: { ...CHART_CONFIG, ...config }, title: chartTitle ?? title, ...spec },
+  };
 }

@@ -6,7 +6,7 @@
 import type { ReportModel, ReportRun, ReportTrial } from "./load-results.js";
 import { finiteOrNull } from "./run-results.js";
 import { runStatus } from "./trial-figures.js";
-import { CHART_CONFIG, CHART_HEIGHT, CHART_WIDTH, seriesScheme, type ReportChart } from "./chart-spec.js";
+import { CHART_HEIGHT, CHART_WIDTH, reportChart, seriesScheme, type ReportChart } from "./chart-spec.js";
 
 /** One point of a curve. */
 interface CurvePoint {
@@ -117,16 +117,13 @@ function curveChart(opts: {
   const yField = opts.y;
   const xTitle = opts.x === "epoch" ? "epoch" : "optimizer step";
   const domain = yField === "loss" ? lossDomain(opts.points, opts.unfinished) : null;
-  return {
+  return reportChart({
     name: opts.name,
     title: opts.title,
     caption: opts.caption + (domain === null ? "" : " The axis spans the runs that completed: losses of diverged runs above it are left out.") + opts.selection,
     spec: {
-      $schema: "https://vega.github.io/schema/vega-lite/v6.json",
-      config: CHART_CONFIG,
       width: CHART_WIDTH,
       height: CHART_HEIGHT,
-      title: opts.title,
       // points above a narrowed loss axis are left out rather than clipped: resvg 2.6 aborts the
       // process on some clipped marks far outside the plot
       data: { values: opts.points.filter((p) => p[yField] !== null && (domain === null || p.loss! <= domain[1])) },
@@ -148,7 +145,7 @@ function curveChart(opts: {
         { transform: [{ filter: `datum.split !== '${SAMPLED}'` }], mark: { type: "point", filled: true, size: 25 } },
       ],
     },
-  };
+  });
 }
 
 /**

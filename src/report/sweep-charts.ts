@@ -8,7 +8,7 @@ import type { ReportModel, ReportTrial } from "./load-results.js";
 import { formatParam, formatParams, metricLabel } from "./format.js";
 import type { ReferenceComparison } from "./reference.js";
 import { runFigures } from "./trial-figures.js";
-import { CHART_CONFIG, CHART_HEIGHT, CHART_WIDTH, type ReportChart } from "./chart-spec.js";
+import { CHART_HEIGHT, CHART_WIDTH, reportChart, type ReportChart } from "./chart-spec.js";
 
 interface ParamPoint {
   trial: string;
@@ -63,18 +63,15 @@ export function parameterCharts(model: ReportModel): ReportChart[] {
       : { field: "x", type: "ordinal" as const, title: param, sort: order, axis: { labelAngle: 0 } };
     const others = model.sweptParams.length > 1;
     const stem = param.replace(/[^A-Za-z0-9]+/g, "-");
-    charts.push({
+    charts.push(reportChart({
       name: `test-accuracy-by-${stem}`,
       title: `Test accuracy against ${param}`,
       caption:
         `Each trial's test accuracy (mean over its runs, bars ± one standard deviation; diverged and failed trials at their last finite value, crosses and triangles, off the line) against ${param}` +
         (others ? `; trials that differ in other parameters share an x position.` : "."),
       spec: {
-        $schema: "https://vega.github.io/schema/vega-lite/v6.json",
-        config: CHART_CONFIG,
         width: CHART_WIDTH,
         height: CHART_HEIGHT,
-        title: `Test accuracy against ${param}`,
         data: { values: points },
         encoding: { x, color: { field: "measure", type: "nominal", title: "measure" } },
         layer: [
@@ -92,7 +89,7 @@ export function parameterCharts(model: ReportModel): ReportChart[] {
           },
         ],
       },
-    });
+    }));
   }
   return charts;
 }
@@ -108,16 +105,13 @@ export function referenceChart(model: ReportModel, comparisons: readonly Referen
     if (c.ours !== null) out.push({ entry, who: "ours", value: c.ours });
     return out;
   });
-  return {
+  return reportChart({
     name: "reference-comparison",
     title: "Ours beside the reference",
     caption: `Each reference figure from ${source} beside our figure of the same name for the matching trial (missing where we do not measure it or no trial matches).`,
     spec: {
-      $schema: "https://vega.github.io/schema/vega-lite/v6.json",
-      config: CHART_CONFIG,
       width: CHART_WIDTH - 120,
       height: { step: 14 },
-      title: "Ours beside the reference",
       data: { values },
       mark: { type: "bar" },
       encoding: {
@@ -128,5 +122,5 @@ export function referenceChart(model: ReportModel, comparisons: readonly Referen
         tooltip: [{ field: "entry" }, { field: "who" }, { field: "value", format: ".2%" }],
       },
     },
-  };
+  });
 }
