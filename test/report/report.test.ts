@@ -1,6 +1,9 @@
+import { existsSync } from "node:fs";
 import { cp, mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
+import { pathToFileURL } from "node:url";
+import { chromium } from "playwright-core";
 import { beforeAll, describe, expect, it } from "vitest";
 import { decodePng } from "../../src/common/image/png.js";
 import type { RunSummary } from "../../src/coordinator/results.js";
@@ -16,13 +19,34 @@ function tableRows(html: string, tableId: string): Array<{ trial: string; html: 
   return [...table.matchAll(/<tr data-trial="([^"]+)"[^>]*>([\s\S]*?)<\/tr>/g)].map((m) => ({ trial: m[1]!, html: m[0] }));
 }
 
+/** The parts of DOM elements the page checks read (the tests compile without the DOM library). */
+interface PageElement {
+  getAttribute(name: string): string | null;
+  textContent: string | null;
+  getBoundingClientRect(): { width: number };
+  querySelectorAll(selector: string): { length: number };
+}
+interface PageImage {
+  complete: boolean;
+  naturalWidth: number;
+}
+
+/** Debian's chromium (`apt-get install chromium`; .ci/run installs it). */
+const CHROMIUM = "/usr/bin/chromium";
+const haveChromium = existsSync(CHROMIUM);
+if (!haveChromium) console.warn(`report-browser: skipped: ${CHROMIUM} is absent (apt-get install chromium)`);
+
 async function expectDecodablePng(path: string): Promise<void> {
   const png = decodePng(await readFile(path));
   expect(png.width, path).toBeGreaterThan(100);
   expect(png.height, path).toBeGreaterThan(50);
 }
 
-/** `ringtrain report` on a sweep of real runs, a CV-shaped sweep, a single run, and directories that are neither. */
+/**
+ * `ringtrain report` on a sweep of real runs (also opened in headless chromium
+ * where it is installed), a CV-shaped sweep, a single run, and directories that
+ * are neither.
+ */
 describe("ringtrain report", () => {
   let root: string;
   let fixture: SweepFixture;
@@ -81,6 +105,64 @@ describe("ringtrain report", () => {
     const ids = [...html.matchAll(/\bid="([^"]+)"/g)].map((m) => m[1]!);
     expect(new Set(ids).size).toBe(ids.length);
   });
+
+  /**
+   * The sweep report opened in a real headless browser, from file:// with no
+   * network: the table, the plots and the gallery images render, and the page
+   * logs no console error and raises no page error.
+   */
+  it.skipIf(!haveChromium)(
+    `in headless chromium, shows the results table, the plots and the gallery without errors or network requests${haveChromium ? "" : ` (skipped: ${CHROMIUM} absent)`}`,
+    async () => {
+      // a fresh profile per run: nothing cached or configured from elsewhere
+      const browser = await chromium.launchPersistentContext(join(root, "chromium-profile"), {
+        executablePath: CHROMIUM,
+        headless: true,
+        args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+        timeout: 60_000,
+      });
+      try {
+        const page = await browser.newPage();
+        const problems: string[] = [];
+        const requests: string[] = [];
+        page.on("console", (m) => {
+          if (m.type() === "error" || m.type() === "warning") problems.push(`console ${m.type()}: ${m.text()}`);
+        });
+        page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
+        page.on("request", (req) => {
+          if (!req.url().startsWith("file:") && !req.url().startsWith("data:")) requests.push(req.url());
+        });
+        await page.goto(pathToFileURL(join(fixture.sweepDir, "report.html")).href, { waitUntil: "load", timeout: 30_000 });
+
+        const trials = await page.$$eval("#results-table tbody tr", (rows: PageElement[]) => rows.map((r) => r.getAttribute("data-trial")));
+        expect(trials).toEqual(fixture.trialIds);
+        const headers = await page.$$eval("#results-table thead th", (ths: PageElement[]) => ths.map((th) => th.textContent));
+        expect(headers).toEqual(expect.arrayContaining(["trial", "status", "optimizer.learningRate", "test acc", "val loss", "samples/s", "backend"]));
+        expect(await page.textContent(`#results-table tr[data-trial="${fixture.divergedTrialId}"]`)).toMatch(/diverged at step \d+/);
+
+        // every plot is an SVG with drawn marks and a real size on the page
+        const plots = await page.$$eval("figure.plot svg", (svgs: PageElement[]) =>
+          svgs.map((s) => ({ width: s.getBoundingClientRect().width, marks: s.querySelectorAll("path, rect, image").length })),
+        );
+        expect(plots.length).toBeGreaterThanOrEqual(8);
+        for (const p of plots) {
+          expect(p.width).toBeGreaterThan(100);
+          expect(p.marks).toBeGreaterThan(3);
+        }
+
+        const images = await page.$$eval("#gallery img", (imgs: PageImage[]) => imgs.map((i) => ({ complete: i.complete, natural: i.naturalWidth })));
+        expect(images.length).toBeGreaterThan(0);
+        for (const img of images) expect(img).toEqual({ complete: true, natural: 84 });
+
+        expect(problems).toEqual([]);
+        expect(requests).toEqual([]);
+        await page.close();
+      } finally {
+        await browser.close();
+      }
+    },
+    120_000,
+  );
 
   it("writes every figure as a PNG that decodes, and report.md links each of them", async () => {
     const figures = (await readdir(join(fixture.sweepDir, "figures"))).filter((f) => f.endsWith(".png")).sort();

@@ -7,7 +7,9 @@
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join, relative } from "node:path";
 import type { RunSummary } from "../../src/coordinator/results.js";
-import type { SweepRecord, TrialRecord } from "../../src/experiments/sweep-record.js";
+import { bestTrial, trialMetric } from "../../src/experiments/sweep-metric.js";
+import type { SweepRecord, TrialRecord, TrialRunRecord } from "../../src/experiments/sweep-record.js";
+import { EXPERIMENT_FILE, SWEEP_FILE } from "../../src/experiments/sweep-store.js";
 import { runCli, summaryOf } from "../helpers/cli.js";
 
 export interface SweepFixture {
@@ -26,6 +28,8 @@ const TRIALS = [
   { trialId: "t02-lr500", lr: 500 },
 ] as const;
 
+const DIVERGED = "t02-lr500";
+
 async function trainTrial(sweepDir: string, trialId: string, lr: number): Promise<string> {
   const r = await runCli([
     "train", "--dataset", "mnist", "--workers", "2", "--epochs", "2", "--batch-size", "32", "--lr", String(lr),
@@ -35,20 +39,6 @@ async function trainTrial(sweepDir: string, trialId: string, lr: number): Promis
   return summaryOf(r.stdout).runDir;
 }
 
-/**
- * A run the trainer did not stop at its divergence (trainers before divergence
- * detection train on with NaN losses) is marked as the new trainer marks it,
- * so the fixture has a diverged trial either way.
- */
-async function ensureDiverged(runDir: string): Promise<RunSummary> {
-  const path = join(runDir, "summary.json");
-  const summary = JSON.parse(await readFile(path, "utf8")) as RunSummary;
-  if (summary.status === "diverged") return summary;
-  summary.status = "diverged";
-  summary.divergence = { epoch: 1, optimizerStep: 3, loss: Number.POSITIVE_INFINITY, maxLoss: 1e6 };
-  await writeFile(path, JSON.stringify(summary, null, 2) + "\n");
-  return JSON.parse(await readFile(path, "utf8")) as RunSummary;
-}
 
 export async function buildSweepFixture(root: string): Promise<SweepFixture> {
   const sweepDir = join(root, "lr-sweep");
@@ -58,20 +48,20 @@ export async function buildSweepFixture(root: string): Promise<SweepFixture> {
   for (const [index, t] of TRIALS.entries()) {
     const runDir = await trainTrial(sweepDir, t.trialId, t.lr);
     runDirs[t.trialId] = runDir;
-    const summary = t.lr >= 100 ? await ensureDiverged(runDir) : (JSON.parse(await readFile(join(runDir, "summary.json"), "utf8")) as RunSummary);
-    const value = summary.status === "completed" ? summary.testAccuracy : null;
+    const summary = JSON.parse(await readFile(join(runDir, "summary.json"), "utf8")) as RunSummary;
+    // the trainer stops a run whose loss passes divergence.maxLoss (default 1000)
+    if (t.trialId === DIVERGED && summary.status !== "diverged") throw new Error(`${t.trialId} did not diverge (status ${summary.status}): the fixture needs a diverged trial`);
+    const runs: TrialRunRecord[] = [{ runDir: relative(sweepDir, runDir), fold: null, execution: 0, status: summary.status, summary, ...(summary.status === "completed" ? {} : { error: "loss diverged" }) }];
     trials.push({
       trialId: t.trialId,
       index,
       params: { "optimizer.learningRate": t.lr },
       status: summary.status,
-      runs: [{ runDir: relative(sweepDir, runDir), fold: null, execution: 0, status: summary.status, summary, ...(summary.status === "completed" ? {} : { error: "loss diverged" }) }],
-      metric: value === null ? null : { name: "testAccuracy", mean: value, std: 0, values: [value] },
+      runs,
+      metric: trialMetric(runs, "testAccuracy"),
       wallSeconds: summary.wallSeconds,
     });
   }
-  const ranked = trials.filter((t) => t.metric !== null).sort((a, b) => b.metric!.mean - a.metric!.mean);
-  const best = ranked[0]!;
   const now = new Date().toISOString();
   const record: SweepRecord = {
     sweepId: "lr-sweep",
@@ -83,12 +73,12 @@ export async function buildSweepFixture(root: string): Promise<SweepFixture> {
     higherIsBetter: true,
     workers: 2,
     trials,
-    best: { trialId: best.trialId, value: best.metric!.mean },
+    best: bestTrial(trials, "testAccuracy"),
     final: null,
   };
-  await writeFile(join(sweepDir, "sweep.json"), JSON.stringify(record, null, 2) + "\n");
+  await writeFile(join(sweepDir, SWEEP_FILE), JSON.stringify(record, null, 2) + "\n");
   await writeFile(
-    join(sweepDir, "experiment.json"),
+    join(sweepDir, EXPERIMENT_FILE),
     JSON.stringify(
       {
         name: "Learning-rate sweep (fixture)",
@@ -103,5 +93,5 @@ export async function buildSweepFixture(root: string): Promise<SweepFixture> {
       2,
     ) + "\n",
   );
-  return { sweepDir, runDirs, trialIds: TRIALS.map((t) => t.trialId), divergedTrialId: "t02-lr500" };
+  return { sweepDir, runDirs, trialIds: TRIALS.map((t) => t.trialId), divergedTrialId: DIVERGED };
 }
