@@ -39,11 +39,30 @@ export async function readSweepRecord(dir: string): Promise<SweepRecord> {
     if (fileReadErrorCode(e) !== undefined) throw new RingtrainError("USAGE", `${errorMessage(e)}: pass a sweep directory, runs/<sweep-id>/`);
     throw new RingtrainError("DATA_INVALID", `${errorMessage(e)}; it is rewritten atomically, so it was edited by hand: restore it or start a new sweep`);
   }
-  const r = record as Partial<SweepRecord>;
-  if (typeof r.sweepId !== "string" || !Array.isArray(r.trials)) {
-    throw new RingtrainError("DATA_INVALID", `${path} is not a sweep record (no sweepId and trials); start a new sweep`);
+  checkSweepRecord(record, path);
+  // the fields the sweep reads back are checked; the rest is as ringtrain sweep wrote it
+  return record as unknown as SweepRecord;
+}
+
+/**
+ * Checks the shape `--resume` and `ringtrain report` rely on: a sweepId, and
+ * trials each with a trialId and runs that each name a runDir.
+ *
+ * @throws RingtrainError DATA_INVALID naming the file and the first entry that lacks them.
+ */
+export function checkSweepRecord(raw: Record<string, unknown>, file: string): void {
+  const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+  if (typeof raw.sweepId !== "string" || !Array.isArray(raw.trials)) {
+    throw new RingtrainError("DATA_INVALID", `${file} has no sweepId or no trials array; it is not a sweep record written by \`ringtrain sweep\``);
   }
-  return r as SweepRecord;
+  raw.trials.forEach((t: unknown, i) => {
+    if (!isObject(t) || typeof t.trialId !== "string" || !Array.isArray(t.runs)) {
+      throw new RingtrainError("DATA_INVALID", `${file}: trials[${i}] has no trialId or no runs array`);
+    }
+    t.runs.forEach((r: unknown, j) => {
+      if (!isObject(r) || typeof r.runDir !== "string") throw new RingtrainError("DATA_INVALID", `${file}: trials[${i}].runs[${j}] has no runDir`);
+    });
+  });
 }
 
 async function writeJsonAtomically(path: string, value: unknown): Promise<void> {

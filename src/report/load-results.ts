@@ -10,7 +10,7 @@ import { getPath } from "../experiments/config-path.js";
 import { SWEEP_METRICS } from "../experiments/experiment-schema.js";
 import type { ReferenceFigures, SweepMetricName, TrialMetric, TrialParams, TrialRunRecord } from "../experiments/sweep-record.js";
 import { higherIsBetter } from "../experiments/sweep-metric.js";
-import { EXPERIMENT_FILE, SWEEP_FILE } from "../experiments/sweep-store.js";
+import { checkSweepRecord, EXPERIMENT_FILE, SWEEP_FILE } from "../experiments/sweep-store.js";
 import { isRunResult, loadRunResult, readJsonObject, type RunResult } from "./run-results.js";
 
 /** A run of a trial: what sweep.json says about it and what its directory holds (null when it has none). */
@@ -90,20 +90,6 @@ function sweptParamsOf(trials: readonly ReportTrial[]): string[] {
   const keys = [...new Set(trials.flatMap((t) => Object.keys(t.params)))];
   if (trials.length <= 1) return keys;
   return keys.filter((k) => new Set(trials.map((t) => JSON.stringify(t.params[k] ?? null))).size > 1);
-}
-
-function checkSweepRecord(raw: Record<string, unknown>, file: string): void {
-  if (typeof raw.sweepId !== "string" || !Array.isArray(raw.trials)) {
-    throw new RingtrainError("DATA_INVALID", `${file} has no sweepId or no trials array; it is not a sweep record written by \`ringtrain sweep\``);
-  }
-  raw.trials.forEach((t, i) => {
-    if (!isObject(t) || typeof t.trialId !== "string" || !Array.isArray(t.runs)) {
-      throw new RingtrainError("DATA_INVALID", `${file}: trials[${i}] has no trialId or no runs array`);
-    }
-    t.runs.forEach((r, j) => {
-      if (!isObject(r) || typeof r.runDir !== "string") throw new RingtrainError("DATA_INVALID", `${file}: trials[${i}].runs[${j}] has no runDir`);
-    });
-  });
 }
 
 async function loadReportRun(sweepDir: string, record: TrialRunRecord): Promise<ReportRun> {

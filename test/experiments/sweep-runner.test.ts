@@ -140,3 +140,19 @@ describe("the sweep runner", () => {
     expect(reconcileRecord(plan, record).trials).toHaveLength(3);
   });
 });
+
+describe("sweep.json read back", () => {
+  it("names the file and the first trial or run that lacks what --resume relies on", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "rt-sweep-record-"));
+    const write = (record: unknown): Promise<void> => writeFile(join(dir, "sweep.json"), JSON.stringify(record));
+    const error = (): Promise<string> => readSweepRecord(dir).then(() => "resolved", (e: Error) => e.message);
+    await write({ trials: [] });
+    expect(await error()).toMatch(/sweep\.json has no sweepId or no trials array/);
+    await write({ sweepId: "s", trials: [{ trialId: "t01", runs: [] }, { runs: [] }] });
+    expect(await error()).toMatch(/sweep\.json: trials\[1\] has no trialId or no runs array/);
+    await write({ sweepId: "s", trials: [{ trialId: "t01", runs: [{ fold: null }] }] });
+    expect(await error()).toMatch(/sweep\.json: trials\[0\]\.runs\[0\] has no runDir/);
+    await write({ sweepId: "s", trials: [{ trialId: "t01", runs: [{ runDir: "trials/t01/r" }] }] });
+    expect(await error()).toBe("resolved");
+  });
+});
