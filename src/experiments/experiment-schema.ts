@@ -16,6 +16,7 @@
  * sweep-plan.ts); inside, the parsed {@link Experiment} is trusted.
  */
 import { z } from "zod";
+import { foldCountSchema } from "../common/config/schema.js";
 import type { ReferenceFigures, SweepMetricName } from "./sweep-record.js";
 
 const positiveInt = z.number().int().positive();
@@ -80,7 +81,7 @@ export const randomSearchSchema = z
 export const cvSchema = z
   .object({
     /** each trial runs once per fold, validating on that fold */
-    folds: z.number().int().min(2).max(100),
+    folds: foldCountSchema,
     /** keep each class's share in every fold (default; scikit-learn's StratifiedKFold), or false for plain k-fold */
     stratified: z.boolean().default(true),
     /** what the folds are scored by: validation accuracy, or validation log loss (the cross-entropy) */

@@ -28,6 +28,9 @@ export const timeoutsSchema = z
   })
   .strict();
 
+/** How many folds a k-fold partition may have (run configs and a sweep's cv). */
+export const foldCountSchema = z.number().int().min(2).max(100);
+
 /**
  * A validation split held out of the training set, seeded: a holdout
  * fraction, or fold `fold` of a k-fold partition; both stratified by class
@@ -38,7 +41,7 @@ export const validationSchema = z
     /** hold out this fraction of the training samples */
     holdout: z.number().gt(0).lt(1).optional(),
     /** partition the training samples into this many folds */
-    folds: z.number().int().min(2).max(100).optional(),
+    folds: foldCountSchema.optional(),
     /**
      * keep each class's share in the validation split (default); false draws it
      * without regard to labels (scikit-learn's KFold rather than StratifiedKFold)
