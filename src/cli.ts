@@ -9,7 +9,7 @@ import { registerReportCommand } from "./commands/report.js";
 import { registerSweepCommand } from "./commands/sweep.js";
 import { registerTrainCommand } from "./commands/train.js";
 import { registerWorkerCommand } from "./commands/worker.js";
-import { isRingtrainError, RingtrainError } from "./common/errors.js";
+import { isRingtrainError, RingtrainError } from "./core/errors.js";
 
 // Production mode: skips tfjs debug checks and its console banner, which would
 // corrupt the JSON log stream on stdout.

@@ -56,7 +56,7 @@ else
 fi
 [ -n "$ICD" ] && export VK_ICD_FILENAMES="$ICD" VK_DRIVER_FILES="$ICD"
 node --input-type=module -e '
-  import { loadWebGpu } from "./dist/common/compute/webgpu-backend.js";
+  import { loadWebGpu } from "./dist/compute/webgpu-backend.js";
   const r = await loadWebGpu();
   console.log(r.ok ? `adapter: ${r.device}` : `no adapter: ${r.reason}`);
   process.exit(0);' >"$OUT/adapter.txt" 2>&1
@@ -65,7 +65,7 @@ say ""
 
 # --- 1. equivalence and coverage
 RINGTRAIN_REQUIRE_WEBGPU=1 timeout 900 node node_modules/vitest/vitest.mjs run \
-  test/common/compute/webgpu-equivalence.test.ts test/common/compute/webgpu-kernels.test.ts >"$OUT/equivalence.txt" 2>&1
+  test/compute/webgpu-equivalence.test.ts test/compute/webgpu-kernels.test.ts >"$OUT/equivalence.txt" 2>&1
 say "## 1. equivalence (webgpu vs cpu): exit $?, $(grep -E '^ +Tests ' "$OUT/equivalence.txt" | tr -s ' ')"
 say ""
 

@@ -11,7 +11,7 @@
  * busbw = algbw·2(N-1)/N (nccl-tests).
  */
 import { cpus } from "node:os";
-import { addKernelName } from "../common/collective/f32-add.js";
+import { addKernelName } from "../distributed/collective/f32-add.js";
 import { fmtSize, median, parseBenchArgs, parseSizes } from "./bench-args.js";
 import { RingHarness, type Transport } from "./ring-harness.js";
 import { runTorchAnchor, torchUnavailable } from "./torch-anchor.js";

@@ -14,14 +14,14 @@
  * every kind, elastic included (issue 4). The last rows time the elastic
  * displacement fields alone (two per image, written out: training does not
  * write them, see elastic-warp.ts), exact smoothing against the spectral
- * method that elastic kinds use by default (see src/common/data/augment/elastic.ts).
+ * method that elastic kinds use by default (see src/data/augment/elastic.ts).
  */
 import { loadavg } from "node:os";
-import { parseAugmentConfig, type AugmentConfig, type AugmentKindInput } from "../common/data/augment/config.js";
-import { ElasticField, type ElasticMethod } from "../common/data/augment/elastic.js";
-import { createSampleSource, type SampleSource } from "../common/data/augment/sample-source.js";
-import { loadDataset } from "../common/data/datasets.js";
-import { createRng } from "../common/random.js";
+import { parseAugmentConfig, type AugmentConfig, type AugmentKindInput } from "../data/augment/config.js";
+import { ElasticField, type ElasticMethod } from "../data/augment/elastic.js";
+import { createSampleSource, type SampleSource } from "../data/augment/sample-source.js";
+import { loadDataset } from "../data/datasets.js";
+import { createRng } from "../core/random.js";
 import { median } from "./bench-args.js";
 
 const TARGET = 50_000;

@@ -3,7 +3,7 @@
  * the median they report.
  */
 import { parseArgs, type ParseArgsConfig } from "node:util";
-import { errorMessage } from "../common/errors.js";
+import { errorMessage } from "../core/errors.js";
 
 /**
  * `parseArgs` of node:util, whose error for an unknown flag also lists the

@@ -11,11 +11,11 @@
  */
 import { readFileSync } from "node:fs";
 import * as tf from "@tensorflow/tfjs";
-import { selectBackend, type BackendName } from "../common/compute/backend.js";
-import { runConfigSchema } from "../common/config/schema.js";
-import { buildModel } from "../common/model/models.js";
-import { createOptimizer } from "../common/model/optimizers/registry.js";
-import { createRng } from "../common/random.js";
+import { selectBackend, type BackendName } from "../compute/backend.js";
+import { runConfigSchema } from "../config/schema.js";
+import { buildModel } from "../model/models.js";
+import { createOptimizer } from "../model/optimizers/registry.js";
+import { createRng } from "../core/random.js";
 import { accumulateGradients } from "../worker/gradient-step.js";
 import { median } from "./bench-args.js";
 import { BENCH_MODEL_CONFIGS, type BenchModel } from "./bench-models.js";

@@ -24,12 +24,12 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import "@tensorflow/tfjs-backend-wasm";
-import { selectBackend } from "../common/compute/backend.js";
-import { installKernelPatches } from "../common/compute/kernel-patches.js";
-import { makeConv2DBackpropFilter } from "../common/compute/wasm-kernels/conv2d-backprop-filter.js";
-import { shippedKernel } from "../common/compute/wasm-kernels/wasm-backend.js";
-import { takeWebGpuErrors } from "../common/compute/webgpu-backend.js";
-import { createRng, type Rng } from "../common/random.js";
+import { selectBackend } from "../compute/backend.js";
+import { installKernelPatches } from "../compute/kernel-patches.js";
+import { makeConv2DBackpropFilter } from "../compute/wasm-kernels/conv2d-backprop-filter.js";
+import { shippedKernel } from "../compute/wasm-kernels/wasm-backend.js";
+import { takeWebGpuErrors } from "../compute/webgpu-backend.js";
+import { createRng, type Rng } from "../core/random.js";
 import { median, parseBenchArgs } from "./bench-args.js";
 
 interface Args {

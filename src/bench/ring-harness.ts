@@ -9,9 +9,9 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { RingMember } from "../common/collective/ring-allreduce.js";
-import { ERROR_CODES, RingtrainError, isRingtrainError, type ErrorCode } from "../common/errors.js";
-import { withTimeout } from "../common/timeout.js";
+import type { RingMember } from "../distributed/collective/ring-allreduce.js";
+import { ERROR_CODES, RingtrainError, isRingtrainError, type ErrorCode } from "../core/errors.js";
+import { withTimeout } from "../core/timeout.js";
 import type { FromRank, RankConfig, ToRank, VerifyRequest, VerifyResult } from "./ring-protocol.js";
 
 export type Transport = "tcp" | "ipc";

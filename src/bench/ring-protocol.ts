@@ -3,8 +3,8 @@
  * over Node's child_process IPC channel as JSON), and the deterministic buffer
  * contents both sides compute.
  */
-import type { RingMember } from "../common/collective/ring-allreduce.js";
-import { createRng } from "../common/random.js";
+import type { RingMember } from "../distributed/collective/ring-allreduce.js";
+import { createRng } from "../core/random.js";
 
 /** How a rank program is started: the one argv argument, as JSON. */
 export interface RankConfig {

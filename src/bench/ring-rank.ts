@@ -12,8 +12,8 @@
 import { createHash } from "node:crypto";
 import { hostname } from "node:os";
 import { performance } from "node:perf_hooks";
-import { RingAllreduce } from "../common/collective/ring-allreduce.js";
-import { errorMessage, isRingtrainError } from "../common/errors.js";
+import { RingAllreduce } from "../distributed/collective/ring-allreduce.js";
+import { errorMessage, isRingtrainError } from "../core/errors.js";
 import { fillBuffer, type FromRank, type RankConfig, type ToRank, type VerifyRequest, type VerifyResult } from "./ring-protocol.js";
 
 function reply(msg: FromRank): void {

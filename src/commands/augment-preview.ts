@@ -1,11 +1,11 @@
 import { writeFile } from "node:fs/promises";
 import type { Command } from "commander";
-import { loadConfig } from "../common/config/load.js";
-import { createSampleSource } from "../common/data/augment/sample-source.js";
-import { datasetClassNames, loadDataset } from "../common/data/datasets.js";
-import { RingtrainError } from "../common/errors.js";
-import { grayImageFromUnit, datasetImage, type GrayImage } from "../common/image/png.js";
-import { renderImageGrid } from "../common/image/image-grid.js";
+import { loadConfig } from "../config/load.js";
+import { createSampleSource } from "../data/augment/sample-source.js";
+import { datasetClassNames, loadDataset } from "../data/datasets.js";
+import { RingtrainError } from "../core/errors.js";
+import { grayImageFromUnit, datasetImage, type GrayImage } from "../image/png.js";
+import { renderImageGrid } from "../image/image-grid.js";
 import { positiveInt } from "./parsers.js";
 
 /**

@@ -1,10 +1,10 @@
 import type { Command } from "commander";
-import { loadConfig } from "../common/config/load.js";
-import { RingtrainError } from "../common/errors.js";
-import { DEFAULT_COORDINATOR_PORT, isLoopbackEndpoint, toControlEndpoint } from "../common/launch/endpoint.js";
-import { createLogger } from "../common/log.js";
-import { deriveCredentials } from "../common/security/credentials.js";
-import { loadSecret } from "../common/security/secret.js";
+import { loadConfig } from "../config/load.js";
+import { RingtrainError } from "../core/errors.js";
+import { DEFAULT_COORDINATOR_PORT, isLoopbackEndpoint, toControlEndpoint } from "../distributed/endpoint.js";
+import { createLogger } from "../core/log.js";
+import { deriveCredentials } from "../distributed/security/credentials.js";
+import { loadSecret } from "../distributed/security/secret.js";
 import { runTraining } from "../coordinator/run-controller.js";
 import { cliContext } from "./cli-context.js";
 import { positiveInt } from "./parsers.js";

@@ -1,8 +1,8 @@
 import { join } from "node:path";
 import { Option, type Command } from "commander";
-import { BACKEND_NAMES, selectBackend, type BackendName } from "../common/compute/backend.js";
-import { writeKaggleSubmission } from "../common/data/csv-submission.js";
-import { datasetClassNames } from "../common/data/datasets.js";
+import { BACKEND_NAMES, selectBackend, type BackendName } from "../compute/backend.js";
+import { writeKaggleSubmission } from "../data/csv-submission.js";
+import { datasetClassNames } from "../data/datasets.js";
 import { accuracyOf, predict, restoreModel } from "../inference/predict.js";
 import { predictionData } from "../inference/prediction-data.js";
 import { loadTrainedRun } from "../inference/trained-run.js";

@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { createLogger } from "../common/log.js";
+import { createLogger } from "../core/log.js";
 import { writeReport } from "../report/write-report.js";
 import { cliContext } from "./cli-context.js";
 

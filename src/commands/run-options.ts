@@ -1,9 +1,9 @@
 import { Option, type Command } from "commander";
-import { BACKEND_NAMES } from "../common/compute/backend.js";
-import type { ConfigOverrides } from "../common/config/load.js";
+import { BACKEND_NAMES } from "../compute/backend.js";
+import type { ConfigOverrides } from "../config/load.js";
 import type { Logger } from "pino";
 import type { RunResult } from "../coordinator/run-controller.js";
-import { formatSummary } from "../coordinator/summary-text.js";
+import { formatSummary } from "../runs/summary-text.js";
 import { batchSize, finiteNumber, nonNegativeInt, positiveInt } from "./parsers.js";
 
 /**

@@ -1,7 +1,7 @@
 import { fileURLToPath } from "node:url";
 import { Option, type Command } from "commander";
-import { loadConfig } from "../common/config/load.js";
-import { createLogger } from "../common/log.js";
+import { loadConfig } from "../config/load.js";
+import { createLogger } from "../core/log.js";
 import { runTraining } from "../coordinator/run-controller.js";
 import { cliContext } from "./cli-context.js";
 import { positiveInt } from "./parsers.js";

@@ -1,17 +1,17 @@
 import { isIP } from "node:net";
 import { hostname } from "node:os";
 import { Option, type Command } from "commander";
-import { BACKEND_NAMES, type BackendName } from "../common/compute/backend.js";
-import { assignGpus, countNvidiaGpus, visibleDevices } from "../common/compute/gpu-assignment.js";
-import { loadConfig } from "../common/config/load.js";
-import { RingtrainError } from "../common/errors.js";
-import { localAddressToward } from "../common/launch/advertise.js";
-import { endpointHost, isLoopbackEndpoint, tcpHostPort, unbracketed } from "../common/launch/endpoint.js";
-import { resolveLaunchIdentity } from "../common/launch/launch-env.js";
-import { runLocalWorkers } from "../common/launch/node-launcher.js";
-import { configHash } from "../common/protocol/compatibility.js";
-import { deriveCredentials } from "../common/security/credentials.js";
-import { loadSecret } from "../common/security/secret.js";
+import { BACKEND_NAMES, type BackendName } from "../compute/backend.js";
+import { assignGpus, countNvidiaGpus, visibleDevices } from "../compute/gpu-assignment.js";
+import { loadConfig } from "../config/load.js";
+import { RingtrainError } from "../core/errors.js";
+import { localAddressToward } from "../distributed/launch/advertise.js";
+import { endpointHost, isLoopbackEndpoint, tcpHostPort, unbracketed } from "../distributed/endpoint.js";
+import { resolveLaunchIdentity } from "../distributed/launch/launch-env.js";
+import { runLocalWorkers } from "../distributed/launch/node-launcher.js";
+import { configHash } from "../distributed/protocol/compatibility.js";
+import { deriveCredentials } from "../distributed/security/credentials.js";
+import { loadSecret } from "../distributed/security/secret.js";
 import { runWorker } from "../worker/main.js";
 import { nonNegativeInt, positiveInt } from "./parsers.js";
 

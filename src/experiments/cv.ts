@@ -4,7 +4,7 @@
  * `validation: {folds: k, fold: i, seed, stratified}`, so the k runs of a trial
  * validate on disjoint folds that together cover the training set.
  */
-import type { RunConfig } from "../common/config/schema.js";
+import type { RunConfig } from "../config/schema.js";
 import type { CrossValidation } from "./experiment-schema.js";
 
 /** One planned training run of a trial. */

@@ -4,8 +4,8 @@
  * functions of the experiment, so a resumed sweep finds the same trials in the
  * same order.
  */
-import { RingtrainError } from "../common/errors.js";
-import { createRng, type Rng } from "../common/random.js";
+import { RingtrainError } from "../core/errors.js";
+import { createRng, type Rng } from "../core/random.js";
 import type { Experiment, ParamDistribution, RandomSearch } from "./experiment-schema.js";
 import type { TrialParams } from "./sweep-record.js";
 

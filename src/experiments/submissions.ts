@@ -7,10 +7,10 @@
  */
 import { mkdir } from "node:fs/promises";
 import { dirname, join } from "node:path";
-import { selectBackend, type BackendName } from "../common/compute/backend.js";
-import { writeKaggleSubmission } from "../common/data/csv-submission.js";
-import { datasetClassNames } from "../common/data/datasets.js";
-import { RingtrainError } from "../common/errors.js";
+import { selectBackend, type BackendName } from "../compute/backend.js";
+import { writeKaggleSubmission } from "../data/csv-submission.js";
+import { datasetClassNames } from "../data/datasets.js";
+import { RingtrainError } from "../core/errors.js";
 import { accuracyOf, argmaxRows, predict, restoreModel } from "../inference/predict.js";
 import { predictionData } from "../inference/prediction-data.js";
 import { loadTrainedRun } from "../inference/trained-run.js";

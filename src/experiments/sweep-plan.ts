@@ -4,9 +4,9 @@
  * fails in a second rather than after eight trials.
  */
 import { join } from "node:path";
-import { parseConfig } from "../common/config/load.js";
-import type { RunConfig } from "../common/config/schema.js";
-import { errorMessage, RingtrainError } from "../common/errors.js";
+import { parseConfig } from "../config/load.js";
+import type { RunConfig } from "../config/schema.js";
+import { errorMessage, RingtrainError } from "../core/errors.js";
 import { deepMerge, setPath } from "./config-path.js";
 import { foldValidation, plannedRuns, type PlannedRun } from "./cv.js";
 import type { ResolvedExperiment } from "./load-experiment.js";

@@ -18,11 +18,11 @@
  *    split and scored on the test set (`final`); then the sweep is `completed`.
  */
 import { join, relative } from "node:path";
-import { readJsonObjectFile } from "../common/config/load.js";
-import { errorMessage, isRingtrainError, RingtrainError } from "../common/errors.js";
-import type { Logger } from "../common/log.js";
-import { InterruptGuard } from "../coordinator/interrupt-guard.js";
-import type { RunSummary } from "../coordinator/results.js";
+import { readJsonObjectFile } from "../config/load.js";
+import { errorMessage, isRingtrainError, RingtrainError } from "../core/errors.js";
+import type { Logger } from "../core/log.js";
+import { InterruptGuard } from "../core/interrupt-guard.js";
+import type { RunSummary } from "../runs/run-directory.js";
 import { runTraining, type RunOptions, type RunResult } from "../coordinator/run-controller.js";
 import type { PlannedRun } from "./cv.js";
 import { finalConfigFor, runConfigFor, type PlannedTrial, type SweepPlan } from "./sweep-plan.js";

@@ -5,8 +5,8 @@
  */
 import { mkdir, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { fileReadErrorCode, readJsonObjectFile } from "../common/config/load.js";
-import { errorMessage, RingtrainError } from "../common/errors.js";
+import { fileReadErrorCode, readJsonObjectFile } from "../config/load.js";
+import { errorMessage, RingtrainError } from "../core/errors.js";
 import type { ResolvedExperiment } from "./load-experiment.js";
 import type { SweepRecord } from "./sweep-record.js";
 

@@ -1,9 +1,9 @@
 import * as tf from "@tensorflow/tfjs";
-import { forEachChunk } from "../common/data/contiguous-chunks.js";
-import { sampleSize, type Dataset } from "../common/data/dataset.js";
-import { RingtrainError } from "../common/errors.js";
-import { buildModel } from "../common/model/models.js";
-import type { Model } from "../common/model/model.js";
+import { forEachChunk } from "../data/contiguous-chunks.js";
+import { sampleSize, type Dataset } from "../data/dataset.js";
+import { RingtrainError } from "../core/errors.js";
+import { buildModel } from "../model/models.js";
+import type { Model } from "../model/model.js";
 import type { TrainedRun } from "./trained-run.js";
 
 /** Class predictions for every sample of a dataset, with the winning probability. */

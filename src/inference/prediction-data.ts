@@ -1,7 +1,7 @@
-import { readKaggleCsv } from "../common/data/csv-read.js";
-import type { Dataset } from "../common/data/dataset.js";
-import { loadDataset, resolveDatasetSpec } from "../common/data/datasets.js";
-import { RingtrainError } from "../common/errors.js";
+import { readKaggleCsv } from "../data/csv-read.js";
+import type { Dataset } from "../data/dataset.js";
+import { loadDataset, resolveDatasetSpec } from "../data/datasets.js";
+import { RingtrainError } from "../core/errors.js";
 
 /**
  * The data to predict on, and whether it carries labels to score against:

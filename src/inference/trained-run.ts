@@ -1,8 +1,8 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { parseConfig } from "../common/config/load.js";
-import type { RunConfig } from "../common/config/schema.js";
-import { errorMessage, RingtrainError } from "../common/errors.js";
+import { parseConfig } from "../config/load.js";
+import type { RunConfig } from "../config/schema.js";
+import { errorMessage, RingtrainError } from "../core/errors.js";
 
 /** A finished run's config and final weights, read back from its directory. */
 export interface TrainedRun {

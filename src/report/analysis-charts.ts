@@ -2,7 +2,7 @@
  * Charts of the best model's predictions: the confusion matrix heatmap, the
  * per-class accuracy, and the gallery of the most confidently wrong images.
  */
-import { encodeGrayPng } from "../common/image/png.js";
+import { encodeGrayPng } from "../image/png.js";
 import { reportChart, type ReportChart } from "./chart-spec.js";
 import type { GalleryItem, RunAnalysis } from "./run-analysis.js";
 

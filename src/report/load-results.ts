@@ -4,8 +4,8 @@
  * is a sweep of one trial, so every part of the report has one shape to read.
  */
 import { join, resolve } from "node:path";
-import { RingtrainError } from "../common/errors.js";
-import type { RunStatus } from "../coordinator/results.js";
+import { RingtrainError } from "../core/errors.js";
+import type { RunStatus } from "../runs/run-directory.js";
 import { getPath } from "../experiments/config-path.js";
 import { SWEEP_METRICS } from "../experiments/experiment-schema.js";
 import type { ReferenceFigures, SweepMetricName, TrialMetric, TrialParams, TrialRunRecord } from "../experiments/sweep-record.js";

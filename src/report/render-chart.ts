@@ -4,7 +4,7 @@
  * that SVG to PNG with the system fonts (DejaVu Sans).
  */
 import { Resvg } from "@resvg/resvg-js";
-import { errorMessage, RingtrainError } from "../common/errors.js";
+import { errorMessage, RingtrainError } from "../core/errors.js";
 import { CHART_FONT, type ReportChart } from "./chart-spec.js";
 
 export interface RenderedChart {

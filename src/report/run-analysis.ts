@@ -7,14 +7,14 @@
  */
 import { readFile, writeFile } from "node:fs/promises";
 import { join, relative } from "node:path";
-import { selectBackend, type BackendInfo } from "../common/compute/backend.js";
-import type { RunConfig } from "../common/config/schema.js";
-import { loadRunDatasets } from "../common/data/run-datasets.js";
-import { datasetClassNames, loadDataset, resolveDatasetSpec } from "../common/data/datasets.js";
-import type { Dataset } from "../common/data/dataset.js";
-import { errorMessage, isRingtrainError } from "../common/errors.js";
-import { datasetImage } from "../common/image/png.js";
-import type { Logger } from "../common/log.js";
+import { selectBackend, type BackendInfo } from "../compute/backend.js";
+import type { RunConfig } from "../config/schema.js";
+import { loadRunDatasets } from "../data/run-datasets.js";
+import { datasetClassNames, loadDataset, resolveDatasetSpec } from "../data/datasets.js";
+import type { Dataset } from "../data/dataset.js";
+import { errorMessage, isRingtrainError } from "../core/errors.js";
+import { datasetImage } from "../image/png.js";
+import type { Logger } from "../core/log.js";
 import { predict, restoreModel, type Predictions } from "../inference/predict.js";
 import { loadTrainedRun } from "../inference/trained-run.js";
 

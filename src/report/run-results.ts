@@ -6,8 +6,8 @@
  */
 import { readFile, stat } from "node:fs/promises";
 import { basename, join } from "node:path";
-import type { EpochRecord, RunSummary, StepRecord } from "../coordinator/results.js";
-import { errorMessage, RingtrainError } from "../common/errors.js";
+import type { EpochRecord, RunSummary, StepRecord } from "../runs/run-directory.js";
+import { errorMessage, RingtrainError } from "../core/errors.js";
 
 /** Everything a report uses from one run directory. */
 export interface RunResult {

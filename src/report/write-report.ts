@@ -11,7 +11,7 @@
  */
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import type { Logger } from "../common/log.js";
+import type { Logger } from "../core/log.js";
 import { confusionChart, galleryChart, perClassChart } from "./analysis-charts.js";
 import type { ReportChart } from "./chart-spec.js";
 import { learningCurveCharts } from "./curve-charts.js";

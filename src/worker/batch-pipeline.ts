@@ -1,5 +1,5 @@
-import type { SampleSource } from "../common/data/augment/sample-source.js";
-import { epochPermutation, globalBatchRange, microBatches, stepsPerEpoch, workerShare } from "../common/data/sampler.js";
+import type { SampleSource } from "../data/augment/sample-source.js";
+import { epochPermutation, globalBatchRange, microBatches, stepsPerEpoch, workerShare } from "../data/sampler.js";
 import type { MicroBatch } from "./gradient-step.js";
 
 /** Where a step's batch lies: the epoch and the step within it. */

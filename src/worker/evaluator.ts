@@ -1,10 +1,10 @@
 import * as tf from "@tensorflow/tfjs";
-import { forEachChunk } from "../common/data/contiguous-chunks.js";
-import { sampleSize, type Dataset } from "../common/data/dataset.js";
-import { workerShare } from "../common/data/sampler.js";
-import type { LossName } from "../common/config/schema.js";
-import { perSampleLoss } from "../common/model/loss.js";
-import type { Model } from "../common/model/model.js";
+import { forEachChunk } from "../data/contiguous-chunks.js";
+import { sampleSize, type Dataset } from "../data/dataset.js";
+import { workerShare } from "../data/sampler.js";
+import type { LossName } from "../config/schema.js";
+import { perSampleLoss } from "../model/loss.js";
+import type { Model } from "../model/model.js";
 
 /** This rank's part of a distributed evaluation; the coordinator sums the parts. */
 export interface EvaluationPart {

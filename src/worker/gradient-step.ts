@@ -1,9 +1,9 @@
 import * as tf from "@tensorflow/tfjs";
-import { addInto, bytesOf } from "../common/collective/f32-add.js";
-import type { LossName } from "../common/config/schema.js";
-import { perSampleLoss } from "../common/model/loss.js";
-import type { DropoutKeys } from "../common/model/layers/dropout-mask.js";
-import type { Model } from "../common/model/model.js";
+import { addInto, bytesOf } from "../distributed/collective/f32-add.js";
+import type { LossName } from "../config/schema.js";
+import { perSampleLoss } from "../model/loss.js";
+import type { DropoutKeys } from "../model/layers/dropout-mask.js";
+import type { Model } from "../model/model.js";
 
 /** What one micro-batch contributed, summed over its samples. */
 export interface MicroBatchResult {

@@ -2,7 +2,7 @@ import { mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { decodePng } from "../../src/common/image/png.js";
+import { decodePng } from "../../src/image/png.js";
 import { runCli } from "../helpers/cli.js";
 
 describe("ringtrain augment-preview", () => {

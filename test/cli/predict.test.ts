@@ -2,8 +2,8 @@ import { mkdtemp, readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { writeKaggleCsv } from "../../src/common/data/csv-write.js";
-import { loadDataset } from "../../src/common/data/datasets.js";
+import { writeKaggleCsv } from "../../src/data/csv-write.js";
+import { loadDataset } from "../../src/data/datasets.js";
 import { runCli, summaryOf } from "../helpers/cli.js";
 
 /** `ringtrain predict`: a run trained on Kaggle-format CSVs writes a valid submission. */

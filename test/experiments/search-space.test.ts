@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createRng } from "../../src/common/random.js";
+import { createRng } from "../../src/core/random.js";
 import { drawParam, expandGrid, sampleRandom, trialsOf } from "../../src/experiments/search-space.js";
 import { trialId } from "../../src/experiments/trial-id.js";
 

@@ -2,8 +2,8 @@ import { readdir, readFile, writeFile, mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { readKaggleSubmission } from "../../src/common/data/csv-submission.js";
-import { decodePng } from "../../src/common/image/png.js";
+import { readKaggleSubmission } from "../../src/data/csv-submission.js";
+import { decodePng } from "../../src/image/png.js";
 import type { SweepRecord } from "../../src/experiments/sweep-record.js";
 import { runCli, startCli } from "../helpers/cli.js";
 

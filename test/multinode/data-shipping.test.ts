@@ -4,9 +4,9 @@ import { writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { writeKaggleCsv } from "../../src/common/data/csv-write.js";
-import { loadDataset } from "../../src/common/data/datasets.js";
-import { subsetDataset } from "../../src/common/data/subset.js";
+import { writeKaggleCsv } from "../../src/data/csv-write.js";
+import { loadDataset } from "../../src/data/datasets.js";
+import { subsetDataset } from "../../src/data/subset.js";
 import { CLI, readWeights, relativeDifference, summaryOf } from "../helpers/cli.js";
 import { kill, port, ringtrain, waitFor, within, type Proc } from "./harness.js";
 

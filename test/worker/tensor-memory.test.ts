@@ -1,11 +1,11 @@
 import * as tf from "@tensorflow/tfjs";
 import { beforeAll, describe, expect, it } from "vitest";
-import { selectBackend } from "../../src/common/compute/backend.js";
-import { loadDataset } from "../../src/common/data/datasets.js";
-import { gatherBatch } from "../../src/common/data/dataset.js";
-import type { ModelConfig } from "../../src/common/model/model.js";
-import { buildModel } from "../../src/common/model/models.js";
-import { createOptimizer } from "../../src/common/model/optimizers/registry.js";
+import { selectBackend } from "../../src/compute/backend.js";
+import { loadDataset } from "../../src/data/datasets.js";
+import { gatherBatch } from "../../src/data/dataset.js";
+import type { ModelConfig } from "../../src/model/model.js";
+import { buildModel } from "../../src/model/models.js";
+import { createOptimizer } from "../../src/model/optimizers/registry.js";
 import { accumulateGradients } from "../../src/worker/gradient-step.js";
 import { evaluateShare } from "../../src/worker/evaluator.js";
 

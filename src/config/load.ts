@@ -1,0 +1,105 @@
+import { readFile } from "node:fs/promises";
+import { errorMessage, isRingtrainError, RingtrainError } from "../core/errors.js";
+import { defaultOptimizerConfig } from "../model/optimizers/optimizer-config.js";
+import { parseWith } from "../core/zod-issues.js";
+import { runConfigSchema, type RunConfig } from "./schema.js";
+
+/** Command-line overrides of config fields; undefined means "keep the file's value". */
+export interface ConfigOverrides {
+  workers?: number;
+  batchSize?: number | "full";
+  learningRate?: number;
+  epochs?: number;
+  optimizer?: string;
+  seed?: number;
+  backend?: string;
+  trainLimit?: number;
+  testLimit?: number;
+  transport?: string;
+  runsDir?: string;
+  dataset?: string;
+}
+
+/**
+ * Reads a JSON config file (or none: the embedded defaults), applies the CLI
+ * overrides and validates the result once.
+ *
+ * @throws RingtrainError CONFIG_INVALID naming the file, the field and what was expected.
+ */
+export async function loadConfig(path: string | undefined, overrides: ConfigOverrides = {}): Promise<RunConfig> {
+  const raw = path === undefined ? {} : await readJsonObjectFile(path, "config file");
+  return parseConfig(applyOverrides(raw, overrides), path ?? "the default config");
+}
+
+/**
+ * Reads a JSON file that must hold an object: a config, an experiment, a sweep
+ * record. `what` names the file in errors ("config file" → `cannot read config
+ * file <path>: ENOENT`).
+ *
+ * @throws RingtrainError CONFIG_INVALID when the file cannot be read, is not
+ *   JSON, or holds something other than an object. The read's or the parse's
+ *   error is its `cause`; {@link fileReadErrorCode} tells a failed read apart.
+ */
+export async function readJsonObjectFile(path: string, what: string): Promise<Record<string, unknown>> {
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (e) {
+    throw new RingtrainError("CONFIG_INVALID", `cannot read ${what} ${path}: ${(e as NodeJS.ErrnoException).code ?? errorMessage(e)}`, { cause: e });
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    throw new RingtrainError("CONFIG_INVALID", `${what} ${path} is not valid JSON: ${errorMessage(e)}`, { cause: e });
+  }
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
+    throw new RingtrainError("CONFIG_INVALID", `${what} ${path} must hold a JSON object, got ${Array.isArray(raw) ? "an array" : typeof raw}`);
+  }
+  return raw as Record<string, unknown>;
+}
+
+/**
+ * The errno code (`ENOENT`, `EACCES`, ...) when `e` is {@link readJsonObjectFile}'s
+ * error for a file it could not read; undefined for any other error (the file
+ * was read but is not a JSON object), so a caller can say "not there" differently.
+ */
+export function fileReadErrorCode(e: unknown): string | undefined {
+  if (!isRingtrainError(e, "CONFIG_INVALID")) return undefined;
+  const code = (e.cause as NodeJS.ErrnoException | undefined)?.code;
+  return typeof code === "string" ? code : undefined;
+}
+
+/** Validates an already-parsed config object; `source` names it in errors. */
+export function parseConfig(raw: unknown, source: string): RunConfig {
+  return parseWith(runConfigSchema, raw, source);
+}
+
+function applyOverrides(raw: Record<string, unknown>, o: ConfigOverrides): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...raw };
+  const set = (key: string, value: unknown): void => {
+    if (value !== undefined) out[key] = value;
+  };
+  set("workers", o.workers);
+  set("batchSize", o.batchSize);
+  set("epochs", o.epochs);
+  set("seed", o.seed);
+  set("backend", o.backend);
+  set("trainLimit", o.trainLimit);
+  set("testLimit", o.testLimit);
+  set("transport", o.transport);
+  set("runsDir", o.runsDir);
+  set("dataset", o.dataset);
+  if (o.optimizer !== undefined || o.learningRate !== undefined) {
+    const fileOptimizer = (typeof raw.optimizer === "object" && raw.optimizer !== null ? raw.optimizer : {}) as Record<string, unknown>;
+    let optimizer: Record<string, unknown> = { ...fileOptimizer };
+    if (o.optimizer !== undefined && o.optimizer !== fileOptimizer.name) {
+      // a different optimizer starts from its own defaults; only the learning rate carries over when given
+      optimizer = { ...defaultOptimizerConfig(o.optimizer) };
+    }
+    if (o.learningRate !== undefined) optimizer.learningRate = o.learningRate;
+    if (optimizer.name === undefined) optimizer.name = "sgd";
+    out.optimizer = optimizer;
+  }
+  return out;
+}

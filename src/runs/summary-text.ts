@@ -1,0 +1,26 @@
+import type { RunSummary } from "./run-directory.js";
+
+/** The human-readable end-of-run block printed on a TTY. */
+export function formatSummary(s: RunSummary, runDir: string): string {
+  const pct = (x: number | null): string => (x === null ? "n/a" : `${(x * 100).toFixed(2)}%`);
+  const batch = s.perWorkerBatchSize.min === s.perWorkerBatchSize.max ? `${s.perWorkerBatchSize.max}` : `${s.perWorkerBatchSize.min}-${s.perWorkerBatchSize.max}`;
+  const d = s.divergence;
+  const rows: Array<[string, string]> = [
+    ...(d === undefined
+      ? []
+      : ([["status", `DIVERGED at optimizer step ${d.optimizerStep} (epoch ${d.epoch}): loss ${d.loss ?? "NaN/Inf"} > bound ${d.maxLoss}; figures below are the last finite ones`]] as Array<[string, string]>)),
+    ["test accuracy", pct(s.testAccuracy)],
+    ["error rate", pct(s.errorRate)],
+    ["test loss", s.testLoss === null ? "n/a" : s.testLoss.toFixed(4)],
+    ...(s.validationAccuracy === null ? [] : ([["validation loss / accuracy", `${s.validationLoss?.toFixed(4) ?? "n/a"} / ${pct(s.validationAccuracy)}`]] as Array<[string, string]>)),
+    ["train loss / accuracy", `${s.trainLoss?.toFixed(4) ?? "n/a"} / ${pct(s.trainAccuracy)}`],
+    ["workers", `${s.workers} (${s.backends[0]?.device ?? "?"})`],
+    ["batch", `${s.globalBatchSize} global, ${batch} per worker`],
+    ["optimizer steps", `${s.optimizerSteps} (${s.epochs} epochs × ${s.stepsPerEpoch}${d === undefined ? "" : ", the last partial"})`],
+    ["wall time", `${s.wallSeconds.toFixed(1)} s (training ${s.trainingSeconds.toFixed(1)} s)`],
+    ["throughput", `${Math.round(s.samplesPerSecond)} samples/s`],
+    ["run directory", runDir],
+  ];
+  const width = Math.max(...rows.map(([k]) => k.length));
+  return "\n" + rows.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`).join("\n") + "\n\n";
+}
