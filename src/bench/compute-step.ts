@@ -11,7 +11,8 @@
  */
 import { readFileSync } from "node:fs";
 import * as tf from "@tensorflow/tfjs";
-import { selectBackend, type BackendName } from "../compute/backend.js";
+import type { BackendName } from "../compute/backend-names.js";
+import { selectBackend } from "../compute/backend.js";
 import { runConfigSchema } from "../config/schema.js";
 import { buildModel } from "../model/models.js";
 import { createOptimizer } from "../model/optimizers/registry.js";

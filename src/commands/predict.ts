@@ -1,6 +1,7 @@
 import { join } from "node:path";
 import { Option, type Command } from "commander";
-import { BACKEND_NAMES, selectBackend, type BackendName } from "../compute/backend.js";
+import { BACKEND_NAMES, type BackendName } from "../compute/backend-names.js";
+import { selectBackend } from "../compute/backend.js";
 import { writeKaggleSubmission } from "../data/csv-submission.js";
 import { datasetClassNames } from "../data/datasets.js";
 import { accuracyOf, predict, restoreModel } from "../inference/predict.js";

@@ -1,5 +1,5 @@
 import { Option, type Command } from "commander";
-import { BACKEND_NAMES } from "../compute/backend.js";
+import { BACKEND_NAMES } from "../compute/backend-names.js";
 import type { ConfigOverrides } from "../config/load.js";
 import type { Logger } from "pino";
 import type { RunResult } from "../coordinator/run-controller.js";

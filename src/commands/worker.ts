@@ -1,7 +1,7 @@
 import { isIP } from "node:net";
 import { hostname } from "node:os";
 import { Option, type Command } from "commander";
-import { BACKEND_NAMES, type BackendName } from "../compute/backend.js";
+import { BACKEND_NAMES, type BackendName } from "../compute/backend-names.js";
 import { assignGpus, countNvidiaGpus, visibleDevices } from "../compute/gpu-assignment.js";
 import { loadConfig } from "../config/load.js";
 import { RingtrainError } from "../core/errors.js";

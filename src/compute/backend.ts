@@ -1,16 +1,9 @@
 import * as tf from "@tensorflow/tfjs";
 import { RingtrainError } from "../core/errors.js";
+import type { BackendName } from "./backend-names.js";
 import { installKernelPatches } from "./kernel-patches.js";
 import { loadWebGpu } from "./webgpu-backend.js";
 import { vulkanLoaderPresent } from "./webgpu-diagnosis.js";
-
-/**
- * Backends a worker can compute on, by name; `auto` picks the fastest that
- * loads, in this order: tensorflow, webgpu (only when Dawn finds a GPU
- * adapter), wasm, cpu.
- */
-export const BACKEND_NAMES = ["auto", "tensorflow", "webgpu", "wasm", "cpu"] as const;
-export type BackendName = (typeof BACKEND_NAMES)[number];
 
 /** What a worker ended up computing on, recorded in the run summary. */
 export interface BackendInfo {

@@ -1,61 +1,21 @@
 import { z } from "zod";
-import { BACKEND_NAMES } from "../compute/backend.js";
+import { BACKEND_NAMES } from "../compute/backend-names.js";
 import { augmentConfigSchema } from "../data/augment/config.js";
+import { validationSchema } from "../data/validation-config.js";
+import { timeoutsSchema } from "../distributed/timeouts.js";
+import { LOSS_NAMES } from "../model/loss-names.js";
 import { optimizerConfigSchema } from "../model/optimizers/optimizer-config.js";
 import { modelConfigSchema } from "../model/model-config.js";
 import { scheduleSchema } from "../model/schedules.js";
 
-/**
- * The one schema of a run's configuration. Validated once at start-up; inside
- * the program the parsed {@link RunConfig} is trusted.
- */
 const positiveInt = z.number().int().positive();
 
-/** Losses a run can minimise. */
-export const LOSS_NAMES = ["crossEntropy", "meanSquaredError"] as const;
-export type LossName = (typeof LOSS_NAMES)[number];
-
-export const timeoutsSchema = z
-  .object({
-    /** all workers must say hello within this */
-    rendezvousMs: positiveInt.default(60_000),
-    /** bound on each allreduce phase */
-    allreduceMs: positiveInt.default(30_000),
-    /** a worker that sends nothing for this long is declared silent */
-    heartbeatMs: positiveInt.default(15_000),
-    /** how long a worker may take to exit after shutdown before it is killed */
-    shutdownMs: positiveInt.default(5_000),
-  })
-  .strict();
-
-/** How many folds a k-fold partition may have (run configs and a sweep's cv). */
-export const foldCountSchema = z.number().int().min(2).max(100);
-
 /**
- * A validation split held out of the training set, seeded: a holdout
- * fraction, or fold `fold` of a k-fold partition; both stratified by class
- * unless `stratified: false`.
+ * The one schema of a run's configuration, composed of the schemas each domain
+ * keeps beside its code (model, optimizer, schedule, augmentation, validation
+ * split, timeouts). Validated once at start-up; inside the program the parsed
+ * {@link RunConfig} is trusted.
  */
-export const validationSchema = z
-  .object({
-    /** hold out this fraction of the training samples */
-    holdout: z.number().gt(0).lt(1).optional(),
-    /** partition the training samples into this many folds */
-    folds: foldCountSchema.optional(),
-    /**
-     * keep each class's share in the validation split (default); false draws it
-     * without regard to labels (scikit-learn's KFold rather than StratifiedKFold)
-     */
-    stratified: z.boolean().optional(),
-    /** which fold (0-based) is the validation set */
-    fold: z.number().int().nonnegative().default(0),
-    /** the split's seed; defaults to the run seed */
-    seed: z.number().int().nonnegative().optional(),
-  })
-  .strict()
-  .refine((v) => (v.holdout === undefined) !== (v.folds === undefined), { message: "give exactly one of holdout (a fraction) or folds (k)" })
-  .refine((v) => v.folds === undefined || v.fold < v.folds, { message: "fold must be below folds", path: ["fold"] });
-
 export const runConfigSchema = z
   .object({
     /** a label for the run; the run id is derived from it */

@@ -1,8 +1,17 @@
-import type { RunConfig } from "../config/schema.js";
 import type { Dataset } from "./dataset.js";
 import { loadDataset, resolveDatasetSpec } from "./datasets.js";
 import { holdoutSplit, kFoldSplit } from "./splits.js";
 import { subsetDataset } from "./subset.js";
+import type { ValidationConfig } from "./validation-config.js";
+
+/** The fields of a run config that choose its data (a RunConfig is one). */
+export interface DataSelection {
+  dataset: string;
+  trainLimit?: number | undefined;
+  testLimit?: number | undefined;
+  validation?: ValidationConfig | undefined;
+  seed: number;
+}
 
 /** What a run trains and evaluates on. */
 export interface RunDatasets {
@@ -22,14 +31,14 @@ const IMPLIED_HOLDOUT = 0.1;
  * loaded samples), then the configured validation split, held out of the
  * training samples and seeded (by default with the run seed).
  */
-export async function loadRunDatasets(config: Pick<RunConfig, "dataset" | "trainLimit" | "testLimit" | "validation" | "seed">): Promise<RunDatasets> {
+export async function loadRunDatasets(config: DataSelection): Promise<RunDatasets> {
   const limitOf = (n: number | undefined): { limit?: number } => (n === undefined ? {} : { limit: n });
   const resolved = await resolveDatasetSpec(config.dataset);
   const [all, test] = await Promise.all([
     loadDataset(config.dataset, "train", limitOf(config.trainLimit)),
     resolved.hasTestSplit ? loadDataset(config.dataset, "test", limitOf(config.testLimit)) : Promise.resolve(undefined),
   ]);
-  const validation: RunConfig["validation"] = config.validation ?? (test === undefined ? { holdout: IMPLIED_HOLDOUT, fold: 0 } : undefined);
+  const validation: ValidationConfig | undefined = config.validation ?? (test === undefined ? { holdout: IMPLIED_HOLDOUT, fold: 0 } : undefined);
   if (validation === undefined) return { train: all, test: test! };
   const seed = validation.seed ?? config.seed;
   // stratified by class unless the config says otherwise

@@ -16,7 +16,7 @@
  * sweep-plan.ts); inside, the parsed {@link Experiment} is trusted.
  */
 import { z } from "zod";
-import { foldCountSchema } from "../config/schema.js";
+import { foldCountSchema } from "../data/validation-config.js";
 import type { ReferenceFigures, SweepMetricName } from "./sweep-record.js";
 
 const positiveInt = z.number().int().positive();

@@ -7,7 +7,8 @@
  */
 import { mkdir } from "node:fs/promises";
 import { dirname, join } from "node:path";
-import { selectBackend, type BackendName } from "../compute/backend.js";
+import type { BackendName } from "../compute/backend-names.js";
+import { selectBackend } from "../compute/backend.js";
 import { writeKaggleSubmission } from "../data/csv-submission.js";
 import { datasetClassNames } from "../data/datasets.js";
 import { RingtrainError } from "../core/errors.js";

@@ -1,5 +1,5 @@
 import * as tf from "@tensorflow/tfjs";
-import type { LossName } from "../config/schema.js";
+import type { LossName } from "./loss-names.js";
 
 /**
  * Per-sample loss `[n]` of class scores `logits` against one-hot `labels`.

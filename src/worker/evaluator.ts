@@ -2,7 +2,7 @@ import * as tf from "@tensorflow/tfjs";
 import { forEachChunk } from "../data/contiguous-chunks.js";
 import { sampleSize, type Dataset } from "../data/dataset.js";
 import { workerShare } from "../data/sampler.js";
-import type { LossName } from "../config/schema.js";
+import type { LossName } from "../model/loss-names.js";
 import { perSampleLoss } from "../model/loss.js";
 import type { Model } from "../model/model.js";
 

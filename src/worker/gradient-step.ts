@@ -1,6 +1,6 @@
 import * as tf from "@tensorflow/tfjs";
 import { addInto, bytesOf } from "../distributed/collective/f32-add.js";
-import type { LossName } from "../config/schema.js";
+import type { LossName } from "../model/loss-names.js";
 import { perSampleLoss } from "../model/loss.js";
 import type { DropoutKeys } from "../model/layers/dropout-mask.js";
 import type { Model } from "../model/model.js";

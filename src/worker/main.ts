@@ -1,7 +1,8 @@
 import { hostname } from "node:os";
 import * as tf from "@tensorflow/tfjs";
 import { bindRingReceiver, RingAllreduce } from "../distributed/collective/ring-allreduce.js";
-import { selectBackend, type BackendName } from "../compute/backend.js";
+import type { BackendName } from "../compute/backend-names.js";
+import { selectBackend } from "../compute/backend.js";
 import { parseConfig } from "../config/load.js";
 import type { Dataset } from "../data/dataset.js";
 import { evaluatedValidation, loadRunDatasets } from "../data/run-datasets.js";
