@@ -7,7 +7,7 @@ import { errorMessage } from "../core/errors.js";
 
 /**
  * `parseArgs` of node:util, whose error for an unknown flag also lists the
- * known ones (DESIGN.md: unknown names list the known ones).
+ * known ones (docs/design.md, "Conventions": unknown names list the known ones).
  */
 export function parseBenchArgs<T extends ParseArgsConfig>(config: T): ReturnType<typeof parseArgs<T>> {
   try {

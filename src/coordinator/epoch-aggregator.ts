@@ -10,7 +10,7 @@ type EvalResult = Extract<WorkerMessage, { type: "evalResult" }>;
  * figures, their share of the test evaluation and, when the run evaluates one,
  * of the validation split, the weight checksum) into one
  * {@link EpochRecord} per epoch, emitted in epoch order once every rank has
- * reported. Checksums that differ between ranks are a DESYNC (invariant 2).
+ * reported. Checksums that differ between ranks are a DESYNC (docs/design.md, invariant 2).
  */
 export class EpochAggregator {
   private readonly metrics = new Map<number, Map<number, EpochMetrics>>();

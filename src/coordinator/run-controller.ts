@@ -400,7 +400,7 @@ async function runGuarded(options: RunOptions, interrupts: InterruptGuard): Prom
     (peer, error) => logger.warn({ peer: peer.toString("hex") }, `refused an invalid control message: ${error.message}`),
   );
 
-  // 4. Watchdog: rendezvous deadline and silent workers (invariant 3).
+  // 4. Watchdog: rendezvous deadline and silent workers (docs/design.md, invariant 3).
   // Joined workers hear from the coordinator every second, so remote ones
   // notice within their heartbeat bound when it vanishes.
   const watchdog = setInterval(() => {

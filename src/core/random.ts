@@ -2,7 +2,7 @@
  * A small seeded pseudo-random generator: deterministic across processes,
  * machines and Node versions, fast, no dependencies.
  *
- * Invariant 1 (worker count does not change the math) needs every random choice
+ * Invariant 1 of docs/design.md (worker count does not change the math) needs every random choice
  * — the epoch permutation, each sample's augmentation — to be a pure function of
  * integers the run already knows (run seed, epoch, sample index), never of which
  * worker happens to draw it. So a stream is created from those integers, and the

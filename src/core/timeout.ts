@@ -2,7 +2,7 @@ import { RingtrainError } from "./errors.js";
 
 /**
  * Races `promise` against a timer. Every wait in ringtrain goes through here so
- * that none is unbounded (invariant 3).
+ * that none is unbounded (docs/design.md, invariant 3).
  *
  * @param describe builds the message lazily, so hot paths pay nothing for it;
  *   it should name who was waited on and in which phase.

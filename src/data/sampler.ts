@@ -1,7 +1,7 @@
 /**
  * The deterministic sampler: which samples each worker trains on at each step.
  *
- * Invariant 1 (worker count does not change the math), in sampler terms:
+ * Invariant 1 of docs/design.md (worker count does not change the math), in sampler terms:
  *  1. Each epoch has one global permutation of the training set, a function of
  *     (run seed, epoch) only.
  *  2. Global batch `s` is the fixed slice [s·B, min((s+1)·B, count)) of it, where

@@ -21,7 +21,7 @@ export interface EpochRecord {
   allreduceMs: number;
   samplesPerSecond: number;
   epochSeconds: number;
-  /** live tfjs tensors at epoch end (max over ranks): must not grow (invariant 5) */
+  /** live tfjs tensors at epoch end (max over ranks): must not grow (docs/design.md, invariant 5) */
   numTensors: number;
   /** only on the partial last epoch of a diverged run: the optimizer step that diverged (not taken) */
   stoppedAtStep?: number;

@@ -18,7 +18,7 @@ interface Slot {
 
 /**
  * This rank's inputs, step by step: the sampler's slice of each global batch
- * (invariant 1), gathered — and augmented — from the sample source into
+ * (docs/design.md, invariant 1), gathered — and augmented — from the sample source into
  * reusable buffers.
  *
  * Prefetch: while the allreduce of step s is in flight, the trainer calls

@@ -29,10 +29,10 @@ export interface MicroBatch {
  *
  * The loss differentiated is Σ per-sample loss / `globalBatch`, so that summing
  * every worker's (and every micro-batch's) contribution with the allreduce gives
- * exactly the gradient of the global batch mean (invariant 1).
+ * exactly the gradient of the global batch mean (docs/design.md, invariant 1).
  *
  * Tensor data is read after the tidy scope closes: a tidy that returns a large
- * typed array is slow (DESIGN.md, measured facts). It is read asynchronously:
+ * typed array is slow (docs/design.md, "Measured facts"). It is read asynchronously:
  * the webgpu backend has no synchronous read in Node.
  */
 export async function accumulateGradients(model: Model, batch: MicroBatch, numClasses: number, loss: LossName, globalBatch: number, buffer: Float32Array): Promise<MicroBatchResult> {

@@ -18,7 +18,7 @@ const DATASET = join("data", "digits");
  * own working directory. Worker A's directory has no such dataset, worker B's
  * holds a different train.csv of the same size, worker C's an identical copy.
  * A and B receive the records from the coordinator (hash-checked), C trains on
- * its own copy, and the run matches 3 local workers (invariant 1). Kaggle data
+ * its own copy, and the run matches 3 local workers (docs/design.md, invariant 1). Kaggle data
  * has no labelled test split, so the evaluated set is a seeded validation
  * hold-out: the workers' evaluation shares must be the coordinator's.
  */

@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { readWeights, relativeDifference, runCli, summaryOf } from "../helpers/cli.js";
 
 /**
- * Invariant 1: the worker count does not change the math. Global batch 64 for
+ * Invariant 1 of docs/design.md: the worker count does not change the math. Global batch 64 for
  * 30 steps (1920 samples, one epoch) on 1, 2 and 4 workers ends in the same
  * weights up to float summation order. Checksums every step prove invariant 2
  * inside each run (the coordinator fails the run on any mismatch).

@@ -5,8 +5,8 @@ import { f32View, wasmKernel, type KernelCall, type WasmBackend } from "./wasm-b
 /**
  * `BatchMatMul` with `transposeA`/`transposeB` as an explicit transpose then a
  * plain matMul. Why: the shipped wasm kernel sends any transposed operand to a
- * naive blocked loop ~12x slower than XNNPACK's GEMM (DESIGN.md, measured
- * facts), and dense-layer backprop uses exactly those (dW = xᵀ·dy, dx = dy·Wᵀ).
+ * naive blocked loop ~12x slower than XNNPACK's GEMM (docs/design.md,
+ * "Measured facts"), and dense-layer backprop uses exactly those (dW = xᵀ·dy, dx = dy·Wᵀ).
  *
  * float32 operands are transposed by the tiled JS {@link transpose2d} (the
  * shipped wasm Transpose took ~5 ns per element, a quarter of the MLP step);

@@ -2,7 +2,7 @@
  * What the trainer samples from: a dataset seen through its `augment` config,
  * as a virtual list of `count` samples that the sampler permutes.
  *
- * Invariant 1 (worker count does not change the math), in augmentation terms:
+ * Invariant 1 of docs/design.md (worker count does not change the math), in augmentation terms:
  * a sample's pixels are a pure function of (run seed, epoch or copy, sample
  * index) — each augmented sample reads its own stream
  * `createRng(RNG_STREAM.augment, seed, tag, epochOrCopy, index)` — never of

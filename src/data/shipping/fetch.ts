@@ -3,7 +3,7 @@
  *
  * Flow control is by request: the worker asks for chunk i, i+1, … with at most
  * `window` requests outstanding, so the coordinator never queues more than
- * window × SHIP_CHUNK_BYTES for one worker (invariant 4), far below the control
+ * window × SHIP_CHUNK_BYTES for one worker (docs/design.md, invariant 4), far below the control
  * sockets' high-water marks, and no message exceeds one chunk.
  */
 import { RingtrainError } from "../../core/errors.js";

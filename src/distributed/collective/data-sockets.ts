@@ -6,7 +6,7 @@
  * right neighbour. PUSH/PULL is one-way and FIFO over one connection, which is
  * all a ring needs, and unlike PAIR it survives a reconnect.
  *
- * Invariant 4 (no unbounded queues): both ends get high-water marks (counted in
+ * Invariant 4 of docs/design.md (no unbounded queues): both ends get high-water marks (counted in
  * messages; each message is at most `maxMessageBytes`, so a queue holds at most
  * `hwm × maxMessageBytes` bytes) and the receiver a maximum message size (a
  * larger frame drops the connection instead of allocating it). `linger: 0`

@@ -1,6 +1,6 @@
 /**
  * Ring allreduce over ZeroMQ: every rank ends with the element-wise sum of all
- * ranks' Float32Arrays, bit-identical on every rank (invariant 2).
+ * ranks' Float32Arrays, bit-identical on every rank (docs/design.md, invariant 2).
  *
  * Topology: rank r binds one PULL that only its left neighbour (r-1 mod N)
  * connects to, and connects one PUSH to its right neighbour (r+1 mod N). Every

@@ -7,7 +7,7 @@ import { isIpv6Endpoint } from "../endpoint.js";
 import type { CoordinatorMessage, WorkerMessage } from "../protocol/messages.js";
 import { withTimeout } from "../../core/timeout.js";
 
-/** High-water marks bound the control-plane queues (invariant 4). */
+/** High-water marks bound the control-plane queues (docs/design.md, invariant 4). */
 const CONTROL_HWM = 1000;
 /** Bound on handing one control message to ZeroMQ when the queue is full. */
 const CONTROL_SEND_TIMEOUT_MS = 30_000;
@@ -47,7 +47,7 @@ export class ControlChannel {
       sendHighWaterMark: CONTROL_HWM,
       receiveHighWaterMark: CONTROL_HWM,
       maxMessageSize: MAX_CONTROL_MESSAGE_BYTES,
-      // a coordinator that stops reading must not block a worker forever (invariant 3)
+      // a coordinator that stops reading must not block a worker forever (docs/design.md, invariant 3)
       sendTimeout: CONTROL_SEND_TIMEOUT_MS,
     });
     this.socket.connect(coordinatorAddress);

@@ -42,7 +42,7 @@ export class ControlServer {
       receiveHighWaterMark: CONTROL_HWM,
       maxMessageSize: options.maxMessageBytes ?? MAX_MESSAGE_BYTES,
       mandatory: true,
-      // a worker that stops reading must not block the coordinator forever (invariant 3)
+      // a worker that stops reading must not block the coordinator forever (docs/design.md, invariant 3)
       sendTimeout: 30_000,
     });
     await socket.bind(endpoint);

@@ -9,7 +9,7 @@ import type { DatasetManifest } from "../../data/shipping/manifest.js";
  * has checked it.
  *
  * Tensors travel as raw bytes (`Uint8Array` views of a Float32Array), never
- * as msgpack-encoded typed arrays (see DESIGN.md measured facts).
+ * as msgpack-encoded typed arrays (see docs/design.md, "Measured facts").
  *
  * Handshake:
  *  1. worker → hello (its data-plane address, host, pid, backend, launch rank if any,

@@ -15,7 +15,7 @@ export interface DropoutKeys {
  * Why not `tf.dropout`: its mask depends on the batch a sample lands in, so
  * 2 workers would drop different units than 1 worker. Here sample `id` of
  * epoch `e` in layer `layer` always gets the same mask, which keeps invariant 1
- * (worker count does not change the math) for models with dropout too.
+ * of docs/design.md (worker count does not change the math) for models with dropout too.
  */
 export function fillDropoutMask(rate: number, perSample: number, layer: number, keys: DropoutKeys, count: number, out: Float32Array): void {
   const keep = 1 / (1 - rate);

@@ -2,7 +2,7 @@
  * The optimizer contract: updates on flat Float32Arrays.
  *
  * After the ring allreduce every rank holds the same gradient bits, and each
- * rank applies its optimizer to its own copy of the weights; invariant 2 (all
+ * rank applies its optimizer to its own copy of the weights; invariant 2 of docs/design.md (all
  * ranks hold identical weights) therefore needs the update to be a pure,
  * deterministic function of (params, grads, state). The implementations use
  * plain indexed loops with IEEE-exact operations only (+, −, ×, ÷, `Math.sqrt`,

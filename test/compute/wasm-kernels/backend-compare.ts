@@ -40,7 +40,7 @@ export async function expectWasmMatchesCpu(compute: () => Record<string, Float32
   }
 }
 
-/** Reads a tensor's values (outside any tidy: see DESIGN.md) and disposes it. */
+/** Reads a tensor's values (outside any tidy: see docs/design.md, "Measured facts") and disposes it. */
 export function take(t: tf.Tensor): Float32Array {
   const v = t.dataSync() as Float32Array;
   t.dispose();
