@@ -14,9 +14,9 @@ export interface BackendInfo {
 }
 
 /**
- * Loads one of the native packages. They are optionalDependencies: their
- * install downloads libtensorflow, which fails on machines without internet,
- * and npm then skips them.
+ * Loads one of the native packages where the user installed one. They are not
+ * dependencies of ringtrain: their install downloads libtensorflow, which fails
+ * on machines without internet, so `npm ci` must not need them.
  */
 async function loadNativeTensorflow(): Promise<string | undefined> {
   for (const pkg of ["@tensorflow/tfjs-node-gpu", "@tensorflow/tfjs-node"]) {
