@@ -11,7 +11,7 @@ import { SWEEP_METRICS } from "../experiments/experiment-schema.js";
 import type { ReferenceFigures, SweepMetricName, TrialMetric, TrialParams, TrialRunRecord } from "../experiments/sweep-record.js";
 import { higherIsBetter } from "../experiments/sweep-metric.js";
 import { checkSweepRecord, EXPERIMENT_FILE, SWEEP_FILE } from "../experiments/sweep-store.js";
-import { isRunResult, loadRunResult, readJsonObject, type RunResult } from "./run-results.js";
+import { isRunResult, loadRunResult, readJsonObject, type RunResult } from "../runs/read-run.js";
 
 /** A run of a trial: what sweep.json says about it and what its directory holds (null when it has none). */
 export interface ReportRun {
