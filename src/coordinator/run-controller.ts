@@ -23,7 +23,9 @@ import { EpochAggregator } from "./epoch-aggregator.js";
 import { InterruptGuard } from "../core/interrupt-guard.js";
 import { launchLocalWorkers, terminateWorkers, type LocalWorker } from "../distributed/launch/local-launcher.js";
 import { ProgressDisplay } from "./progress.js";
-import { makeRunId, RunDirectory, type DivergenceRecord, type EpochRecord, type RunSummary } from "../runs/run-directory.js";
+import type { DivergenceRecord, EpochRecord, RunSummary } from "../runs/records.js";
+import { RunDirectory } from "../runs/run-directory.js";
+import { makeRunId } from "../runs/run-id.js";
 
 /** A multi-node run: workers started elsewhere (by hand, srun, mpirun, Kubernetes) join over the network. */
 export interface RemoteWorkers {

@@ -22,7 +22,7 @@ import { readJsonObjectFile } from "../config/load.js";
 import { errorMessage, isRingtrainError, RingtrainError } from "../core/errors.js";
 import type { Logger } from "../core/log.js";
 import { InterruptGuard } from "../core/interrupt-guard.js";
-import type { RunSummary } from "../runs/run-directory.js";
+import type { RunSummary } from "../runs/records.js";
 import { runTraining, type RunOptions, type RunResult } from "../coordinator/run-controller.js";
 import type { PlannedRun } from "./cv.js";
 import { finalConfigFor, runConfigFor, type PlannedTrial, type SweepPlan } from "./sweep-plan.js";

@@ -6,7 +6,7 @@
  */
 import { readFile, stat } from "node:fs/promises";
 import { basename, join } from "node:path";
-import type { EpochRecord, RunSummary, StepRecord } from "./run-directory.js";
+import type { EpochRecord, RunSummary, StepRecord } from "./records.js";
 import { errorMessage, RingtrainError } from "../core/errors.js";
 
 /** Everything a report uses from one run directory. */

@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import type { RunConfig } from "../../src/config/schema.js";
 import { RingtrainError } from "../../src/core/errors.js";
 import { createLogger } from "../../src/core/log.js";
-import type { RunSummary } from "../../src/runs/run-directory.js";
+import type { RunSummary } from "../../src/runs/records.js";
 import type { RunOptions, RunResult } from "../../src/coordinator/run-controller.js";
 import type { ResolvedExperiment } from "../../src/experiments/load-experiment.js";
 import { planSweep } from "../../src/experiments/sweep-plan.js";
