@@ -18,10 +18,10 @@
  *    split and scored on the test set (`final`); then the sweep is `completed`.
  */
 import { join, relative } from "node:path";
-import { readJsonObjectFile } from "../config/load.js";
 import { errorMessage, isRingtrainError, RingtrainError } from "../core/errors.js";
 import type { Logger } from "../core/log.js";
 import { InterruptGuard } from "../core/interrupt-guard.js";
+import { readRunSummary } from "../runs/read-run.js";
 import type { RunSummary } from "../runs/records.js";
 import { runTraining, type RunOptions, type RunResult } from "../coordinator/run-controller.js";
 import type { PlannedRun } from "./cv.js";
@@ -100,12 +100,9 @@ function formatMetric(value: number | null, name: string): string {
   return `${name} ${name.endsWith("Accuracy") ? `${(value * 100).toFixed(2)}%` : value.toFixed(4)}`;
 }
 
-/** A failed run's summary.json, or null when it wrote none (or an unreadable one): the record then has no summary. */
+/** A failed run's summary.json, or null when it wrote none (or an unreadable or invalid one): the record then has no summary. */
 async function readSummary(runDir: string): Promise<RunSummary | null> {
-  return readJsonObjectFile(join(runDir, "summary.json"), "run summary").then(
-    (summary) => summary as unknown as RunSummary,
-    () => null,
-  );
+  return readRunSummary(runDir).catch(() => null);
 }
 
 /**

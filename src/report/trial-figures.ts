@@ -6,7 +6,7 @@
  */
 import type { DivergenceRecord, EpochRecord, RunSummary } from "../runs/records.js";
 import type { ReportRun, ReportTrial } from "./load-results.js";
-import { finiteOrNull } from "../runs/read-run.js";
+import { finiteOrNull } from "./format.js";
 
 /** The figures of the results table; null where the run has none. */
 export interface Figures {

@@ -1,26 +1,38 @@
 /**
- * One run directory read back for a report: its config, per-epoch metrics,
- * sampled per-step losses and summary, each optional, because a report must
- * also describe runs that failed half-way or were written by older versions
- * (no `steps.jsonl`, no validation fields).
+ * The one reader of a run directory: every file `RunDirectory` writes, read
+ * back and checked against the schemas of `records.ts`. A file that exists but
+ * does not hold what ringtrain writes is an error naming the file, the line
+ * (JSON lines) and the field, with what it holds and what was expected:
+ *
+ *     runs/x/summary.json: testAccuracy: expected number, got "0.97" (not a run summary as ringtrain writes it)
+ *
+ * Runs that failed half-way or were written by older versions still read: a
+ * missing file is an empty part, and fields added later have defaults.
  */
-import { readFile, stat } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import { basename, join } from "node:path";
-import type { EpochRecord, RunSummary, StepRecord } from "./records.js";
+import { z } from "zod";
+import { fileReadErrorCode, parseConfig, readJsonObjectFile } from "../config/load.js";
+import type { RunConfig } from "../config/schema.js";
 import { errorMessage, RingtrainError } from "../core/errors.js";
+import { formatIssues } from "../core/zod-issues.js";
+import { mtimeIfPresent, readJsonLines, readJsonObject, parseJsonLines, type JsonLine } from "./json-files.js";
+import { epochRecordSchema, runSummarySchema, stepRecordSchema, type EpochRecord, type RunSummary, type StepRecord } from "./records.js";
+import { RUN_FILES } from "./run-files.js";
 
-/** Everything a report uses from one run directory. */
-export interface RunResult {
-  /** absolute path */
+/** A run directory read back: everything a report uses from it. */
+export interface LoadedRun {
+  /** the directory, as given */
   dir: string;
+  /** the summary's runId, else the directory's name */
   runId: string;
-  /** `config.json` as written (unvalidated: the report only displays it), or null when absent */
+  /** `config.json` as written (unvalidated: an older run's config need not pass today's schema), or null when absent */
   config: Record<string, unknown> | null;
   /** `summary.json`, or null when the run died before writing it */
   summary: RunSummary | null;
-  /** `metrics.jsonl`, old lines completed with null validation figures */
+  /** `metrics.jsonl`, empty when absent */
   epochs: EpochRecord[];
-  /** `steps.jsonl` (a non-finite loss or epoch read back as NaN), empty when the run predates it */
+  /** `steps.jsonl`, empty when absent (runs written before it) */
   steps: StepRecord[];
   /**
    * modification time of `weights.bin`, or null when the run wrote none: only a
@@ -30,140 +42,138 @@ export interface RunResult {
   weightsMtimeMs: number | null;
 }
 
-/** A file's modification time, or null when it does not exist. */
-async function mtimeOptional(path: string): Promise<number | null> {
-  try {
-    return (await stat(path)).mtimeMs;
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === "ENOENT") return null;
-    throw new RingtrainError("DATA_INVALID", `cannot read ${path}: ${errorMessage(e)}`);
-  }
+/** At most this many problems are listed in one error: a foreign file has one per field. */
+const LISTED_ISSUES = 5;
+
+/** A value as an error message shows what a field held: JSON, cut short. */
+function describeValue(value: unknown): string {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 40 ? `${text.slice(0, 39)}…` : text;
 }
 
-/** The text of a file, or null when it does not exist. */
-async function readOptional(path: string): Promise<string | null> {
-  try {
-    return await readFile(path, "utf8");
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === "ENOENT") return null;
-    throw new RingtrainError("DATA_INVALID", `cannot read ${path}: ${errorMessage(e)}`);
-  }
-}
+/** Type errors that say what the field held: `missing, expected number`, `expected number, got "0.97"`. */
+const heldValueErrors: z.ZodErrorMap = (issue, ctx) => {
+  if (issue.code !== "invalid_type") return { message: ctx.defaultError };
+  return { message: issue.received === "undefined" ? `missing, expected ${issue.expected}` : `expected ${issue.expected}, got ${describeValue(ctx.data)}` };
+};
 
 /**
- * Parses a JSON file, or returns null when it does not exist.
+ * `value` checked against `schema`.
  *
- * @throws RingtrainError DATA_INVALID when it exists but is not a JSON object.
+ * @param where names the file (and line) in errors; `what` names the record expected there.
+ * @throws RingtrainError DATA_INVALID listing the fields that do not match, as zod issue text.
  */
-export async function readJsonObject(path: string): Promise<Record<string, unknown> | null> {
-  const text = await readOptional(path);
-  if (text === null) return null;
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (e) {
-    throw new RingtrainError("DATA_INVALID", `${path} is not valid JSON (${errorMessage(e)}); restore it or rerun what wrote it`);
-  }
-  if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    throw new RingtrainError("DATA_INVALID", `${path} holds ${Array.isArray(value) ? "an array" : typeof value}; expected a JSON object`);
-  }
-  return value as Record<string, unknown>;
+function checked<S extends z.ZodTypeAny>(schema: S, value: unknown, where: string, what: string): z.output<S> {
+  const result = schema.safeParse(value, { errorMap: heldValueErrors });
+  if (result.success) return result.data as z.output<S>;
+  const { issues } = result.error;
+  const more = issues.length > LISTED_ISSUES ? `; and ${issues.length - LISTED_ISSUES} more` : "";
+  throw new RingtrainError("DATA_INVALID", `${where}: ${formatIssues(new z.ZodError(issues.slice(0, LISTED_ISSUES)))}${more} (not ${what} as ringtrain writes it)`);
+}
+
+function checkedLines<S extends z.ZodTypeAny>(schema: S, lines: readonly JsonLine[], file: string, what: string): Array<z.output<S>> {
+  return lines.map(({ line, value }) => checked(schema, value, `${file} line ${line}`, what));
 }
 
 /**
- * The objects of a JSON-lines file (empty when absent). A truncated last line —
- * a run killed while appending — is skipped; a bad line elsewhere is an error.
- */
-async function readJsonLines(path: string): Promise<Record<string, unknown>[]> {
-  const text = await readOptional(path);
-  if (text === null) return [];
-  const lines = text.split("\n").filter((l) => l.trim() !== "");
-  const out: Record<string, unknown>[] = [];
-  lines.forEach((line, i) => {
-    try {
-      out.push(JSON.parse(line) as Record<string, unknown>);
-    } catch (e) {
-      if (i === lines.length - 1) return;
-      throw new RingtrainError("DATA_INVALID", `${path} line ${i + 1} is not valid JSON (${errorMessage(e)})`);
-    }
-  });
-  return out;
-}
-
-/**
- * A finite number, or null: what the report can show of a figure read back
- * (JSON has no NaN/Infinity, so writers turn them into null; a diverged run's
- * records hold NaN where they were completed with it).
- */
-export function finiteOrNull(v: unknown): number | null {
-  return typeof v === "number" && Number.isFinite(v) ? v : null;
-}
-
-function toEpochRecord(line: Record<string, unknown>): EpochRecord | null {
-  const epoch = finiteOrNull(line.epoch);
-  if (epoch === null) return null;
-  const num = (k: string): number => finiteOrNull(line[k]) ?? Number.NaN;
-  return {
-    ...(line as unknown as EpochRecord),
-    epoch,
-    optimizerSteps: num("optimizerSteps"),
-    trainLoss: num("trainLoss"),
-    trainAccuracy: num("trainAccuracy"),
-    testLoss: num("testLoss"),
-    testAccuracy: num("testAccuracy"),
-    validationLoss: finiteOrNull(line.validationLoss),
-    validationAccuracy: finiteOrNull(line.validationAccuracy),
-  };
-}
-
-function toStepRecord(line: Record<string, unknown>): StepRecord | null {
-  const optimizerStep = finiteOrNull(line.optimizerStep);
-  if (optimizerStep === null) return null;
-  // a non-finite loss (a diverging run) was written as null or a string: keep the point as NaN
-  return { optimizerStep, epoch: finiteOrNull(line.epoch) ?? Number.NaN, loss: finiteOrNull(line.loss) ?? Number.NaN };
-}
-
-/** Fills the fields older summaries lack, so the report can trust the type. */
-function toSummary(raw: Record<string, unknown>): RunSummary {
-  return {
-    ...(raw as unknown as RunSummary),
-    status: raw.status === "completed" || raw.status === "diverged" ? raw.status : "failed",
-    validationLoss: finiteOrNull(raw.validationLoss),
-    validationAccuracy: finiteOrNull(raw.validationAccuracy),
-    validationSamples: finiteOrNull(raw.validationSamples) ?? 0,
-    backends: Array.isArray(raw.backends) ? (raw.backends as RunSummary["backends"]) : [],
-  };
-}
-
-/**
- * Reads a run directory. Missing files give empty parts; a run directory that
- * does not exist gives a result with everything empty (a sweep may list a run
- * that never started): see {@link isRunResult}.
+ * The run's `summary.json`, or null when it has none (the run died before writing it).
  *
- * @throws RingtrainError DATA_INVALID for a file that exists but cannot be parsed.
+ * @throws RingtrainError DATA_INVALID when it is not JSON or not a run summary.
  */
-export async function loadRunResult(dir: string): Promise<RunResult> {
-  const [config, summaryRaw, metricLines, stepLines, weightsMtimeMs] = await Promise.all([
-    readJsonObject(join(dir, "config.json")),
-    readJsonObject(join(dir, "summary.json")),
-    readJsonLines(join(dir, "metrics.jsonl")),
-    readJsonLines(join(dir, "steps.jsonl")),
-    mtimeOptional(join(dir, "weights.bin")),
+export async function readRunSummary(dir: string): Promise<RunSummary | null> {
+  const file = join(dir, RUN_FILES.summary);
+  const raw = await readJsonObject(file);
+  return raw === null ? null : checked(runSummarySchema, raw, file, "a run summary");
+}
+
+/**
+ * The epoch records of a `metrics.jsonl` text; a torn last line (a run killed while appending it) is left out.
+ *
+ * @param file names the file in errors.
+ * @throws RingtrainError DATA_INVALID naming the file, the line and the field.
+ */
+export function parseEpochRecords(text: string, file: string): EpochRecord[] {
+  return checkedLines(epochRecordSchema, parseJsonLines(text, file), file, "an epoch record");
+}
+
+/**
+ * The run's `metrics.jsonl`, one record per finished epoch; empty when absent.
+ *
+ * @throws RingtrainError DATA_INVALID naming the file, the line and the field.
+ */
+export async function readEpochRecords(dir: string): Promise<EpochRecord[]> {
+  const file = join(dir, RUN_FILES.metrics);
+  return checkedLines(epochRecordSchema, await readJsonLines(file), file, "an epoch record");
+}
+
+/**
+ * The run's `steps.jsonl`, the sampled training loss; empty when absent.
+ *
+ * @throws RingtrainError DATA_INVALID naming the file, the line and the field.
+ */
+export async function readStepRecords(dir: string): Promise<StepRecord[]> {
+  const file = join(dir, RUN_FILES.steps);
+  return checkedLines(stepRecordSchema, await readJsonLines(file), file, "a step record");
+}
+
+/**
+ * The run's `config.json`, validated against today's run-config schema.
+ *
+ * @throws RingtrainError USAGE when the directory has no readable config (it is
+ *   not a run directory); CONFIG_INVALID for a config this version cannot read.
+ */
+export async function readRunConfig(dir: string): Promise<RunConfig> {
+  const file = join(dir, RUN_FILES.config);
+  let raw: Record<string, unknown>;
+  try {
+    raw = await readJsonObjectFile(file, "run config");
+  } catch (e) {
+    if (fileReadErrorCode(e) !== undefined) throw new RingtrainError("USAGE", `${dir} is not a run directory (${errorMessage(e)}); pass runs/<run-id>/`);
+    throw e;
+  }
+  return parseConfig(raw, file);
+}
+
+/**
+ * The run's final weights, `weights.bin`.
+ *
+ * @throws RingtrainError USAGE when the run wrote none (it failed before its
+ *   end); DATA_INVALID when the file is not a whole number of float32 values.
+ */
+export async function readRunWeights(dir: string): Promise<Float32Array> {
+  const file = join(dir, RUN_FILES.weights);
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(file);
+  } catch {
+    throw new RingtrainError("USAGE", `${dir} has no ${RUN_FILES.weights}: the run did not finish; train it again or pick another run`);
+  }
+  if (bytes.byteLength % 4 !== 0) throw new RingtrainError("DATA_INVALID", `${file} is ${bytes.byteLength} bytes, not a whole number of float32 values`);
+  const weights = new Float32Array(bytes.byteLength / 4);
+  new Uint8Array(weights.buffer).set(bytes);
+  return weights;
+}
+
+/**
+ * Reads a run directory for a report. Missing files give empty parts; a run
+ * directory that does not exist gives a run with everything empty (a sweep may
+ * list a run that never started): see {@link isRunDirectory}.
+ *
+ * @throws RingtrainError DATA_INVALID for a file that exists but does not hold
+ *   what ringtrain writes, naming the file, the line and the field.
+ */
+export async function readRun(dir: string): Promise<LoadedRun> {
+  const [config, summary, epochs, steps, weightsMtimeMs] = await Promise.all([
+    readJsonObject(join(dir, RUN_FILES.config)),
+    readRunSummary(dir),
+    readEpochRecords(dir),
+    readStepRecords(dir),
+    mtimeIfPresent(join(dir, RUN_FILES.weights)),
   ]);
-  const summary = summaryRaw === null ? null : toSummary(summaryRaw);
-  const runId = summary?.runId ?? basename(dir);
-  return {
-    dir,
-    runId,
-    config,
-    summary,
-    epochs: metricLines.map(toEpochRecord).filter((r): r is EpochRecord => r !== null),
-    steps: stepLines.map(toStepRecord).filter((r): r is StepRecord => r !== null),
-    weightsMtimeMs,
-  };
+  return { dir, runId: summary?.runId ?? basename(dir), config, summary, epochs, steps, weightsMtimeMs };
 }
 
 /** True when what was read is a run directory's: it has a config or a summary. */
-export function isRunResult(result: RunResult): boolean {
-  return result.config !== null || result.summary !== null;
+export function isRunDirectory(run: LoadedRun): boolean {
+  return run.config !== null || run.summary !== null;
 }

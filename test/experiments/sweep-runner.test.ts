@@ -32,16 +32,34 @@ function fakeTrainer(outcome: (config: RunConfig) => Outcome) {
     options.onRunDir?.(runDir);
     const end = outcome(config);
     const lr = config.optimizer.learningRate;
-    const summary = {
+    // a whole summary: a failed run's is read back from summary.json, and the reader checks its shape
+    const summary: RunSummary = {
       runId: `${config.name}-${n}`,
       status: end === "completed" || end === "diverged" ? end : "failed",
-      validationAccuracy: lr,
-      validationLoss: 1 - lr,
-      testAccuracy: lr / 2,
-      testLoss: 1,
-      weightsFile: null,
       ...(end === "diverged" ? { divergence: { epoch: 1, optimizerStep: 3, loss: Number.POSITIVE_INFINITY, maxLoss: 10 } } : {}),
-    } as unknown as RunSummary;
+      dataset: config.dataset,
+      trainSamples: 100,
+      testSamples: 50,
+      validationSamples: 20,
+      workers: 1,
+      globalBatchSize: 10,
+      perWorkerBatchSize: { min: 10, max: 10 },
+      stepsPerEpoch: 10,
+      epochs: 1,
+      optimizerSteps: 10,
+      testAccuracy: lr / 2,
+      errorRate: 1 - lr / 2,
+      testLoss: 1,
+      trainLoss: 1,
+      trainAccuracy: lr,
+      validationLoss: 1 - lr,
+      validationAccuracy: lr,
+      wallSeconds: 1,
+      trainingSeconds: 1,
+      samplesPerSecond: 100,
+      backends: [],
+      weightsFile: null,
+    };
     await writeFile(join(runDir, "summary.json"), JSON.stringify(summary));
     if (end === "interrupted") throw new RingtrainError("INTERRUPTED", "the coordinator received SIGINT");
     if (end === "failed") throw new RingtrainError("WORKER_FAILED", "worker 1 (host h, pid 2) exited with code 1");
