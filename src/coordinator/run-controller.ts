@@ -53,7 +53,7 @@ export interface RunOptions {
   onRunDir?: (path: string) => void;
 }
 
-export interface RunResult {
+export interface TrainingResult {
   summary: RunSummary;
   runDir: string;
   epochs: EpochRecord[];
@@ -86,7 +86,7 @@ interface WorkerState extends PeerIdentity {
  * every rank stopped at that step); rejects with a RingtrainError naming the
  * failed worker. Either way, no worker process is left running.
  */
-export async function runTraining(options: RunOptions): Promise<RunResult> {
+export async function runTraining(options: RunOptions): Promise<TrainingResult> {
   const interrupts = new InterruptGuard();
   try {
     return await runGuarded(options, interrupts);
@@ -95,7 +95,7 @@ export async function runTraining(options: RunOptions): Promise<RunResult> {
   }
 }
 
-async function runGuarded(options: RunOptions, interrupts: InterruptGuard): Promise<RunResult> {
+async function runGuarded(options: RunOptions, interrupts: InterruptGuard): Promise<TrainingResult> {
   const { logger, remote } = options;
   // a multi-node run's world size comes from --world-size; the config records it
   const config: RunConfig = remote === undefined ? options.config : { ...options.config, workers: remote.worldSize };

@@ -23,7 +23,7 @@ import type { Logger } from "../core/log.js";
 import { InterruptGuard } from "../core/interrupt-guard.js";
 import { readRunSummary } from "../runs/read-run.js";
 import type { RunSummary } from "../runs/records.js";
-import { runTraining, type RunOptions, type RunResult } from "../coordinator/run-controller.js";
+import { runTraining, type RunOptions, type TrainingResult } from "../coordinator/run-controller.js";
 import type { PlannedRun } from "./cv.js";
 import { finalConfigFor, runConfigFor, type PlannedTrial, type SweepPlan } from "./sweep-plan.js";
 import { bestTrial, metricOf, trialMetric } from "./sweep-metric.js";
@@ -41,7 +41,7 @@ export interface SweepRunnerOptions {
   progress: boolean;
   verbose: boolean;
   /** the training function; tests may pass a fake */
-  train?: (options: RunOptions) => Promise<RunResult>;
+  train?: (options: RunOptions) => Promise<TrainingResult>;
 }
 
 /** The record of a sweep that has not run anything yet. */

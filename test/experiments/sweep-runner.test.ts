@@ -6,7 +6,7 @@ import type { RunConfig } from "../../src/config/schema.js";
 import { RingtrainError } from "../../src/core/errors.js";
 import { createLogger } from "../../src/core/log.js";
 import type { RunSummary } from "../../src/runs/records.js";
-import type { RunOptions, RunResult } from "../../src/coordinator/run-controller.js";
+import type { RunOptions, TrainingResult } from "../../src/coordinator/run-controller.js";
 import type { ResolvedExperiment } from "../../src/experiments/load-experiment.js";
 import { planSweep } from "../../src/experiments/sweep-plan.js";
 import { newSweepRecord, reconcileRecord, runSweep } from "../../src/experiments/sweep-runner.js";
@@ -24,7 +24,7 @@ type Outcome = "completed" | "diverged" | "failed" | "interrupted";
 function fakeTrainer(outcome: (config: RunConfig) => Outcome) {
   const calls: RunConfig[] = [];
   let n = 0;
-  const train = async (options: RunOptions): Promise<RunResult> => {
+  const train = async (options: RunOptions): Promise<TrainingResult> => {
     const { config } = options;
     calls.push(config);
     const runDir = join(config.runsDir, `${config.name}-${n++}`);
