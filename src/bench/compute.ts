@@ -17,6 +17,8 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { parseEpochRecords } from "../runs/read-run.js";
+import { RUN_FILES } from "../runs/run-files.js";
 import { BENCH_MODEL_CONFIGS, type BenchModel } from "./bench-models.js";
 import { jsonLinesOf, runTorchAnchor, torchUnavailable } from "./torch-anchor.js";
 
@@ -105,7 +107,8 @@ function ourRun(model: BenchModel, workers: number, quick: boolean): EndToEnd | 
     );
     if (r.status !== 0) return (r.stderr || `exit ${r.status}`).trim().split("\n").pop() ?? "failed";
     const [runId] = readdirSync(runsDir);
-    const epochs = readFileSync(join(runsDir, runId!, "metrics.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l) as EndToEnd);
+    const metrics = join(runsDir, runId!, RUN_FILES.metrics);
+    const epochs: EndToEnd[] = parseEpochRecords(readFileSync(metrics, "utf8"), metrics);
     return epochs[epochs.length - 1]!;
   } finally {
     rmSync(runsDir, { recursive: true, force: true });

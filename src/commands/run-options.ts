@@ -2,7 +2,7 @@ import { Option, type Command } from "commander";
 import { BACKEND_NAMES } from "../compute/backend-names.js";
 import type { ConfigOverrides } from "../config/load.js";
 import type { Logger } from "pino";
-import type { RunResult } from "../coordinator/run-controller.js";
+import type { TrainingResult } from "../coordinator/run-controller.js";
 import { formatSummary } from "../runs/summary-text.js";
 import { batchSize, finiteNumber, nonNegativeInt, positiveInt } from "./parsers.js";
 
@@ -41,7 +41,7 @@ export function runConfigOverrides(flags: Record<string, unknown>): ConfigOverri
 }
 
 /** A finished run's summary: a table on a TTY, else the final `"msg":"summary"` JSON log line. */
-export function reportRunResult(result: RunResult, logger: Logger): void {
+export function reportRunResult(result: TrainingResult, logger: Logger): void {
   if (process.stdout.isTTY) process.stdout.write(formatSummary(result.summary, result.runDir));
   else logger.info({ summary: result.summary, runDir: result.runDir }, "summary");
 }

@@ -2,7 +2,7 @@ import { resolve, join } from "node:path";
 import type { Command } from "commander";
 import { errorMessage, RingtrainError } from "../core/errors.js";
 import { createLogger } from "../core/log.js";
-import { makeRunId } from "../runs/run-directory.js";
+import { makeRunId } from "../runs/run-id.js";
 import { setPath } from "../experiments/config-path.js";
 import { CONFIG_PATH_PATTERN } from "../experiments/experiment-schema.js";
 import { loadExperiment, loadResolvedExperiment, type ResolvedExperiment } from "../experiments/load-experiment.js";

@@ -1,6 +1,6 @@
 import { RingtrainError } from "../core/errors.js";
 import type { WorkerMessage } from "../distributed/protocol/messages.js";
-import type { EpochRecord } from "../runs/run-directory.js";
+import type { EpochRecord } from "../runs/records.js";
 
 type EpochMetrics = Extract<WorkerMessage, { type: "epochMetrics" }>;
 type EvalResult = Extract<WorkerMessage, { type: "evalResult" }>;

@@ -23,7 +23,9 @@ import { EpochAggregator } from "./epoch-aggregator.js";
 import { InterruptGuard } from "../core/interrupt-guard.js";
 import { launchLocalWorkers, terminateWorkers, type LocalWorker } from "../distributed/launch/local-launcher.js";
 import { ProgressDisplay } from "./progress.js";
-import { makeRunId, RunDirectory, type DivergenceRecord, type EpochRecord, type RunSummary } from "../runs/run-directory.js";
+import type { DivergenceRecord, EpochRecord, RunSummary } from "../runs/records.js";
+import { RunDirectory } from "../runs/run-directory.js";
+import { makeRunId } from "../runs/run-id.js";
 
 /** A multi-node run: workers started elsewhere (by hand, srun, mpirun, Kubernetes) join over the network. */
 export interface RemoteWorkers {
@@ -51,7 +53,7 @@ export interface RunOptions {
   onRunDir?: (path: string) => void;
 }
 
-export interface RunResult {
+export interface TrainingResult {
   summary: RunSummary;
   runDir: string;
   epochs: EpochRecord[];
@@ -84,7 +86,7 @@ interface WorkerState extends PeerIdentity {
  * every rank stopped at that step); rejects with a RingtrainError naming the
  * failed worker. Either way, no worker process is left running.
  */
-export async function runTraining(options: RunOptions): Promise<RunResult> {
+export async function runTraining(options: RunOptions): Promise<TrainingResult> {
   const interrupts = new InterruptGuard();
   try {
     return await runGuarded(options, interrupts);
@@ -93,7 +95,7 @@ export async function runTraining(options: RunOptions): Promise<RunResult> {
   }
 }
 
-async function runGuarded(options: RunOptions, interrupts: InterruptGuard): Promise<RunResult> {
+async function runGuarded(options: RunOptions, interrupts: InterruptGuard): Promise<TrainingResult> {
   const { logger, remote } = options;
   // a multi-node run's world size comes from --world-size; the config records it
   const config: RunConfig = remote === undefined ? options.config : { ...options.config, workers: remote.worldSize };

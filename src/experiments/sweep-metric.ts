@@ -2,7 +2,7 @@
  * What a sweep ranks its trials by: which metric, in which direction, its
  * value over a trial's runs, and the best trial.
  */
-import type { RunSummary } from "../runs/run-directory.js";
+import type { RunSummary } from "../runs/records.js";
 import { meanStd } from "./cv.js";
 import type { Experiment } from "./experiment-schema.js";
 import type { SweepMetricName, TrialMetric, TrialRecord, TrialRunRecord } from "./sweep-record.js";

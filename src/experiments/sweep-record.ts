@@ -1,4 +1,4 @@
-import type { RunStatus, RunSummary } from "../runs/run-directory.js";
+import type { RunStatus, RunSummary } from "../runs/records.js";
 
 /**
  * The on-disk contract between `ringtrain sweep` (which writes it) and

@@ -18,12 +18,12 @@
  *    split and scored on the test set (`final`); then the sweep is `completed`.
  */
 import { join, relative } from "node:path";
-import { readJsonObjectFile } from "../config/load.js";
 import { errorMessage, isRingtrainError, RingtrainError } from "../core/errors.js";
 import type { Logger } from "../core/log.js";
 import { InterruptGuard } from "../core/interrupt-guard.js";
-import type { RunSummary } from "../runs/run-directory.js";
-import { runTraining, type RunOptions, type RunResult } from "../coordinator/run-controller.js";
+import { readRunSummary } from "../runs/read-run.js";
+import type { RunSummary } from "../runs/records.js";
+import { runTraining, type RunOptions, type TrainingResult } from "../coordinator/run-controller.js";
 import type { PlannedRun } from "./cv.js";
 import { finalConfigFor, runConfigFor, type PlannedTrial, type SweepPlan } from "./sweep-plan.js";
 import { bestTrial, metricOf, trialMetric } from "./sweep-metric.js";
@@ -41,7 +41,7 @@ export interface SweepRunnerOptions {
   progress: boolean;
   verbose: boolean;
   /** the training function; tests may pass a fake */
-  train?: (options: RunOptions) => Promise<RunResult>;
+  train?: (options: RunOptions) => Promise<TrainingResult>;
 }
 
 /** The record of a sweep that has not run anything yet. */
@@ -100,12 +100,9 @@ function formatMetric(value: number | null, name: string): string {
   return `${name} ${name.endsWith("Accuracy") ? `${(value * 100).toFixed(2)}%` : value.toFixed(4)}`;
 }
 
-/** A failed run's summary.json, or null when it wrote none (or an unreadable one): the record then has no summary. */
+/** A failed run's summary.json, or null when it wrote none (or an unreadable or invalid one): the record then has no summary. */
 async function readSummary(runDir: string): Promise<RunSummary | null> {
-  return readJsonObjectFile(join(runDir, "summary.json"), "run summary").then(
-    (summary) => summary as unknown as RunSummary,
-    () => null,
-  );
+  return readRunSummary(runDir).catch(() => null);
 }
 
 /**

@@ -4,7 +4,7 @@
  * the run wrote it (else the epoch means); evaluation figures are per epoch.
  */
 import type { ReportModel, ReportRun, ReportTrial } from "./load-results.js";
-import { finiteOrNull } from "./run-results.js";
+import { finiteOrNull } from "./format.js";
 import { runStatus } from "./trial-figures.js";
 import { CHART_HEIGHT, CHART_WIDTH, reportChart, seriesScheme, type ReportChart } from "./chart-spec.js";
 

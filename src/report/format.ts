@@ -1,5 +1,14 @@
 /** How report tables and captions write numbers and parameter values: one spelling for HTML and markdown. */
 
+/**
+ * A finite number, or null: what the report can show of a figure read back
+ * (JSON has no NaN/Infinity, so writers turn them into null; a diverged run's
+ * records hold NaN where they were completed with it).
+ */
+export function finiteOrNull(v: unknown): number | null {
+  return typeof v === "number" && Number.isFinite(v) ? v : null;
+}
+
 /** A dash for a missing figure. */
 export const MISSING = "—";
 

@@ -5,18 +5,20 @@
  */
 import { join, resolve } from "node:path";
 import { RingtrainError } from "../core/errors.js";
-import type { RunStatus } from "../runs/run-directory.js";
+import { readJsonObject } from "../runs/json-files.js";
+import { isRunDirectory, readRun, type LoadedRun } from "../runs/read-run.js";
+import type { RunStatus } from "../runs/records.js";
+import { RUN_FILES } from "../runs/run-files.js";
 import { getPath } from "../experiments/config-path.js";
 import { SWEEP_METRICS } from "../experiments/experiment-schema.js";
 import type { ReferenceFigures, SweepMetricName, TrialMetric, TrialParams, TrialRunRecord } from "../experiments/sweep-record.js";
 import { higherIsBetter } from "../experiments/sweep-metric.js";
 import { checkSweepRecord, EXPERIMENT_FILE, SWEEP_FILE } from "../experiments/sweep-store.js";
-import { isRunResult, loadRunResult, readJsonObject, type RunResult } from "./run-results.js";
 
 /** A run of a trial: what sweep.json says about it and what its directory holds (null when it has none). */
 export interface ReportRun {
   record: TrialRunRecord;
-  result: RunResult | null;
+  result: LoadedRun | null;
 }
 
 export interface ReportTrial {
@@ -93,8 +95,8 @@ function sweptParamsOf(trials: readonly ReportTrial[]): string[] {
 }
 
 async function loadReportRun(sweepDir: string, record: TrialRunRecord): Promise<ReportRun> {
-  const result = await loadRunResult(resolve(sweepDir, record.runDir));
-  return { record, result: isRunResult(result) ? result : null };
+  const result = await readRun(resolve(sweepDir, record.runDir));
+  return { record, result: isRunDirectory(result) ? result : null };
 }
 
 async function loadSweep(dir: string, raw: Record<string, unknown>): Promise<ReportModel> {
@@ -136,7 +138,7 @@ async function loadSweep(dir: string, raw: Record<string, unknown>): Promise<Rep
   };
 }
 
-function singleRunModel(dir: string, result: RunResult): ReportModel {
+function singleRunModel(dir: string, result: LoadedRun): ReportModel {
   const summary = result.summary;
   const status = summary?.status ?? "failed";
   const params: TrialParams = {};
@@ -185,7 +187,7 @@ function singleRunModel(dir: string, result: RunResult): ReportModel {
 
 /**
  * Reads a sweep directory (one holding `sweep.json`) or a run directory (one
- * holding `config.json` or `summary.json`).
+ * holding `config.json` or `summary.json`, read by `runs/read-run.ts`).
  *
  * @throws RingtrainError USAGE when `dir` is neither; DATA_INVALID for files
  *   that exist but cannot be parsed.
@@ -194,11 +196,11 @@ export async function loadReportModel(dir: string): Promise<ReportModel> {
   const abs = resolve(dir);
   const sweep = await readJsonObject(join(abs, SWEEP_FILE));
   if (sweep !== null) return loadSweep(abs, sweep);
-  const run = await loadRunResult(abs);
-  if (isRunResult(run)) return singleRunModel(abs, run);
+  const run = await readRun(abs);
+  if (isRunDirectory(run)) return singleRunModel(abs, run);
   throw new RingtrainError(
     "USAGE",
-    `${dir} is neither a sweep directory (no ${SWEEP_FILE}) nor a run directory (no config.json or summary.json); ` +
+    `${dir} is neither a sweep directory (no ${SWEEP_FILE}) nor a run directory (no ${RUN_FILES.config} or ${RUN_FILES.summary}); ` +
       `pass runs/<sweep-id>/ or runs/<run-id>/`,
   );
 }

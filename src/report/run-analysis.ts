@@ -65,7 +65,7 @@ export interface RunAnalysis {
 export const ANALYSIS_FILE = "analysis.json";
 const GALLERY_SIZE = 24;
 
-/** The run to analyse, as loadRunResult read it: a run with weights. */
+/** The run to analyse, as readRun read it: a run with weights. */
 export interface WeightedRun {
   /** absolute path */
   dir: string;

@@ -4,9 +4,9 @@
  * (the last finished epoch) or, where those are missing, the last finite value
  * in its metrics.jsonl.
  */
-import type { DivergenceRecord, EpochRecord, RunSummary } from "../runs/run-directory.js";
+import type { DivergenceRecord, EpochRecord, RunSummary } from "../runs/records.js";
 import type { ReportRun, ReportTrial } from "./load-results.js";
-import { finiteOrNull } from "./run-results.js";
+import { finiteOrNull } from "./format.js";
 
 /** The figures of the results table; null where the run has none. */
 export interface Figures {

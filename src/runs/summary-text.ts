@@ -1,4 +1,4 @@
-import type { RunSummary } from "./run-directory.js";
+import type { RunSummary } from "./records.js";
 
 /** The human-readable end-of-run block printed on a TTY. */
 export function formatSummary(s: RunSummary, runDir: string): string {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { RunSummary } from "../../src/runs/run-directory.js";
+import type { RunSummary } from "../../src/runs/records.js";
 import { bestTrial, sweepMetricOf, trialMetric } from "../../src/experiments/sweep-metric.js";
 import type { TrialRecord, TrialRunRecord } from "../../src/experiments/sweep-record.js";
 

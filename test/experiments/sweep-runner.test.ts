@@ -5,8 +5,8 @@ import { describe, expect, it } from "vitest";
 import type { RunConfig } from "../../src/config/schema.js";
 import { RingtrainError } from "../../src/core/errors.js";
 import { createLogger } from "../../src/core/log.js";
-import type { RunSummary } from "../../src/runs/run-directory.js";
-import type { RunOptions, RunResult } from "../../src/coordinator/run-controller.js";
+import type { RunSummary } from "../../src/runs/records.js";
+import type { RunOptions, TrainingResult } from "../../src/coordinator/run-controller.js";
 import type { ResolvedExperiment } from "../../src/experiments/load-experiment.js";
 import { planSweep } from "../../src/experiments/sweep-plan.js";
 import { newSweepRecord, reconcileRecord, runSweep } from "../../src/experiments/sweep-runner.js";
@@ -24,7 +24,7 @@ type Outcome = "completed" | "diverged" | "failed" | "interrupted";
 function fakeTrainer(outcome: (config: RunConfig) => Outcome) {
   const calls: RunConfig[] = [];
   let n = 0;
-  const train = async (options: RunOptions): Promise<RunResult> => {
+  const train = async (options: RunOptions): Promise<TrainingResult> => {
     const { config } = options;
     calls.push(config);
     const runDir = join(config.runsDir, `${config.name}-${n++}`);
@@ -32,16 +32,34 @@ function fakeTrainer(outcome: (config: RunConfig) => Outcome) {
     options.onRunDir?.(runDir);
     const end = outcome(config);
     const lr = config.optimizer.learningRate;
-    const summary = {
+    // a whole summary: a failed run's is read back from summary.json, and the reader checks its shape
+    const summary: RunSummary = {
       runId: `${config.name}-${n}`,
       status: end === "completed" || end === "diverged" ? end : "failed",
-      validationAccuracy: lr,
-      validationLoss: 1 - lr,
-      testAccuracy: lr / 2,
-      testLoss: 1,
-      weightsFile: null,
       ...(end === "diverged" ? { divergence: { epoch: 1, optimizerStep: 3, loss: Number.POSITIVE_INFINITY, maxLoss: 10 } } : {}),
-    } as unknown as RunSummary;
+      dataset: config.dataset,
+      trainSamples: 100,
+      testSamples: 50,
+      validationSamples: 20,
+      workers: 1,
+      globalBatchSize: 10,
+      perWorkerBatchSize: { min: 10, max: 10 },
+      stepsPerEpoch: 10,
+      epochs: 1,
+      optimizerSteps: 10,
+      testAccuracy: lr / 2,
+      errorRate: 1 - lr / 2,
+      testLoss: 1,
+      trainLoss: 1,
+      trainAccuracy: lr,
+      validationLoss: 1 - lr,
+      validationAccuracy: lr,
+      wallSeconds: 1,
+      trainingSeconds: 1,
+      samplesPerSecond: 100,
+      backends: [],
+      weightsFile: null,
+    };
     await writeFile(join(runDir, "summary.json"), JSON.stringify(summary));
     if (end === "interrupted") throw new RingtrainError("INTERRUPTED", "the coordinator received SIGINT");
     if (end === "failed") throw new RingtrainError("WORKER_FAILED", "worker 1 (host h, pid 2) exited with code 1");

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { EpochRecord, RunSummary } from "../../src/runs/run-directory.js";
+import type { EpochRecord, RunSummary } from "../../src/runs/records.js";
 import { curveTrials, learningCurveCharts, MAX_CURVE_COLOURS } from "../../src/report/curve-charts.js";
 import type { ReportModel, ReportRun, ReportTrial } from "../../src/report/load-results.js";
 

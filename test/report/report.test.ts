@@ -6,7 +6,7 @@ import { pathToFileURL } from "node:url";
 import { chromium } from "playwright-core";
 import { beforeAll, describe, expect, it } from "vitest";
 import { decodePng } from "../../src/image/png.js";
-import type { RunSummary } from "../../src/runs/run-directory.js";
+import type { RunSummary } from "../../src/runs/records.js";
 import type { SweepRecord } from "../../src/experiments/sweep-record.js";
 import { writeReport } from "../../src/report/write-report.js";
 import { runCli } from "../helpers/cli.js";

@@ -6,7 +6,7 @@
  */
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join, relative } from "node:path";
-import type { RunSummary } from "../../src/runs/run-directory.js";
+import type { RunSummary } from "../../src/runs/records.js";
 import { bestTrial, trialMetric } from "../../src/experiments/sweep-metric.js";
 import type { SweepRecord, TrialRecord, TrialRunRecord } from "../../src/experiments/sweep-record.js";
 import { EXPERIMENT_FILE, SWEEP_FILE } from "../../src/experiments/sweep-store.js";
