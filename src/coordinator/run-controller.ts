@@ -7,7 +7,7 @@ import { evaluatedValidation, loadRunDatasets } from "../data/run-datasets.js";
 import { samplesPerEpoch, stepsPerEpoch, workerShare } from "../data/sampler.js";
 import { readChunk } from "../data/shipping/chunk-source.js";
 import { makeManifest, type DatasetManifest } from "../data/shipping/manifest.js";
-import { describePeer, errorMessage, RingtrainError, type PeerIdentity } from "../core/errors.js";
+import { assertNever, describePeer, errorMessage, RingtrainError, type PeerIdentity } from "../core/errors.js";
 import type { Logger } from "../core/log.js";
 import { planModel } from "../model/models.js";
 import { bytesToFloats } from "../distributed/protocol/codec.js";
@@ -386,6 +386,9 @@ async function runGuarded(options: RunOptions, interrupts: InterruptGuard): Prom
       case "failure":
         fail(new RingtrainError("WORKER_FAILED", `${describePeer(s)} failed during ${message.phase}: [${message.code}] ${message.message}`));
         return;
+      default:
+        // every message of the catalogue has its case: a new one does not compile until it has one
+        assertNever(message, "worker message");
     }
   };
 
