@@ -144,7 +144,7 @@ export async function runWorker(options: WorkerOptions): Promise<number> {
     }
     model.setWeights(params);
 
-    await train({
+    const outcome = await train({
       config,
       rank: plan.rank,
       worldSize: plan.worldSize,
@@ -159,6 +159,9 @@ export async function runWorker(options: WorkerOptions): Promise<number> {
       setPhase: (p) => (phase = p),
     });
     finished = true;
+    // stopped: the coordinator ended the run mid-training, which only a failed run does
+    // (a completed run's shutdown follows every done): no final weights, no done
+    if (outcome === "stopped") return 1;
     phase = "finishing";
     if (plan.rank === 0) await control.send({ type: "finalWeights", weights: floatsToBytes(params) });
     model.dispose();

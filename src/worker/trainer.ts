@@ -33,8 +33,13 @@ export interface TrainerContext {
   setPhase: (phase: string) => void;
 }
 
-/** How training ended on this rank (every rank ends the same way at the same step). */
-export type TrainingOutcome = { kind: "completed" } | { kind: "stopped" } | { kind: "diverged"; epoch: number; optimizerStep: number; loss: number };
+/**
+ * How training ended on this rank (every rank ends the same way at the same step):
+ * `completed` and `diverged` leave the run's final weights in `params` (a
+ * divergence was already reported, with its step and loss); `stopped` (the
+ * coordinator ended the run) leaves them mid-training, no run's final weights.
+ */
+export type TrainingOutcome = "completed" | "stopped" | "diverged";
 
 /** Progress reports from rank 0 at most this often. */
 const PROGRESS_INTERVAL_MS = 250;
@@ -90,7 +95,7 @@ export async function train(ctx: TrainerContext): Promise<TrainingOutcome> {
     let stepsDone = 0;
     let divergedLoss: number | undefined;
     for (let step = 0; step < steps; step++) {
-      if (ctx.stopRequested()) return { kind: "stopped" };
+      if (ctx.stopRequested()) return "stopped";
       const t0 = performance.now();
       const position = { epoch, step };
       const globalBatch = batches.stepSize(step);
@@ -167,8 +172,8 @@ export async function train(ctx: TrainerContext): Promise<TrainingOutcome> {
     }
     if (divergedLoss !== undefined) {
       ctx.report({ type: "diverged", epoch, optimizerStep: optimizerSteps + 1, loss: Number.isNaN(divergedLoss) ? null : divergedLoss, maxLoss });
-      return { kind: "diverged", epoch, optimizerStep: optimizerSteps + 1, loss: divergedLoss };
+      return "diverged";
     }
   }
-  return { kind: "completed" };
+  return "completed";
 }
