@@ -10,6 +10,7 @@ import { scheduleFactor } from "../model/schedules.js";
 import type { WorkerMessage } from "../distributed/protocol/messages.js";
 import { evaluateShare } from "./evaluator.js";
 import { BatchPipeline } from "./batch-pipeline.js";
+import { fusedLayout, spanOf } from "./fused-buffer.js";
 import { accumulateGradients } from "./gradient-step.js";
 
 /** Everything the training loop needs, wired up by the worker main. */
@@ -69,11 +70,12 @@ export async function train(ctx: TrainerContext): Promise<TrainingOutcome> {
   const batches = new BatchPipeline(source, config.batchSize, config.microBatchSize, config.seed, rank, worldSize);
   const steps = batches.stepsPerEpoch;
   // one fused buffer for the allreduce: the gradient, the batch-norm statistics, then Σ loss
-  const gradients = new Float32Array(model.trainableSize + model.statisticsSize + 1);
-  const lossSlot = gradients.length - 1;
+  const fused = fusedLayout(model);
+  const gradients = new Float32Array(fused.length);
+  const lossSlot = fused.lossSum;
   const trainableParams = params.subarray(0, model.trainableSize);
-  const trainableGradients = gradients.subarray(0, model.trainableSize);
-  const statistics = gradients.subarray(model.trainableSize, lossSlot);
+  const trainableGradients = spanOf(gradients, fused.gradients);
+  const statistics = spanOf(gradients, fused.batchNormStats);
   const optimizer = createOptimizer(config.optimizer, model.trainableSize);
   const { maxLoss } = config.divergence;
   let optimizerSteps = 0;
