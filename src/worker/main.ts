@@ -1,6 +1,7 @@
 import { hostname } from "node:os";
 import * as tf from "@tensorflow/tfjs";
-import { bindRingReceiver, RingAllreduce } from "../distributed/collective/ring-allreduce.js";
+import { RingAllreduce } from "../distributed/collective/ring-allreduce.js";
+import { bindRingReceiver } from "../distributed/collective/ring-sockets.js";
 import type { BackendName } from "../compute/backend-names.js";
 import { selectBackend } from "../compute/backend.js";
 import { parseConfig } from "../config/load.js";
