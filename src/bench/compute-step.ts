@@ -17,6 +17,7 @@ import { runConfigSchema } from "../config/schema.js";
 import { buildModel } from "../model/models.js";
 import { createOptimizer } from "../model/optimizers/registry.js";
 import { createRng } from "../core/random.js";
+import { fusedLayout, spanOf } from "../worker/fused-buffer.js";
 import { accumulateGradients } from "../worker/gradient-step.js";
 import { median } from "./bench-args.js";
 import { BENCH_MODEL_CONFIGS, type BenchModel } from "./bench-models.js";
@@ -41,7 +42,8 @@ async function main(): Promise<void> {
   const params = model.initialWeights(1);
   model.setWeights(params);
   const optimizer = createOptimizer({ name: "sgd", learningRate: 0.1, momentum: 0, nesterov: false }, model.trainableSize);
-  const buffer = new Float32Array(model.trainableSize + model.statisticsSize);
+  const fused = fusedLayout(model);
+  const buffer = new Float32Array(fused.length);
   const rng = createRng(7);
   const pixels = Float32Array.from({ length: batch * 784 }, () => rng.next());
   const labels = Int32Array.from({ length: batch }, () => rng.nextInt(10));
@@ -51,7 +53,7 @@ async function main(): Promise<void> {
     const t0 = performance.now();
     buffer.fill(0);
     await accumulateGradients(model, { pixels, labels, count: batch, inputSize: 784, dropout: { seed: 1, epoch: 0, sampleIds } }, 10, "crossEntropy", batch, buffer);
-    optimizer.apply(params.subarray(0, model.trainableSize), buffer.subarray(0, model.trainableSize));
+    optimizer.apply(params.subarray(0, model.trainableSize), spanOf(buffer, fused.gradients));
     model.setWeights(params);
     if (s >= warmup) times.push(performance.now() - t0);
   }

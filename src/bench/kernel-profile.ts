@@ -29,6 +29,7 @@ import { installKernelPatches } from "../compute/kernel-patches.js";
 import { makeConv2DBackpropFilter } from "../compute/wasm-kernels/conv2d-backprop-filter.js";
 import { shippedKernel } from "../compute/wasm-kernels/wasm-backend.js";
 import { takeWebGpuErrors } from "../compute/webgpu-backend.js";
+import { formatLoss } from "../core/format.js";
 import { createRng, type Rng } from "../core/random.js";
 import { median, parseBenchArgs } from "./bench-args.js";
 
@@ -243,7 +244,7 @@ async function main(): Promise<void> {
   console.log(`  ${"(all kernels)".padEnd(args.byShape ? 56 : 24)} ${kernelTotal.toFixed(3).padStart(9)} ms/step${timer === undefined ? " (GPU time)" : ""}`);
   console.log(
     `step median ${median(times).toFixed(3)} ms, min ${Math.min(...times).toFixed(3)} ms, ` +
-      `final loss ${loss.toFixed(4)}, tensors leaked per step ${(leaked / args.steps).toFixed(2)}`,
+      `final loss ${formatLoss(loss)}, tensors leaked per step ${(leaked / args.steps).toFixed(2)}`,
   );
   x.dispose();
   y.dispose();

@@ -9,7 +9,7 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { RingMember } from "../distributed/collective/ring-allreduce.js";
+import type { RingMember } from "../distributed/collective/ring-options.js";
 import { ERROR_CODES, RingtrainError, isRingtrainError, type ErrorCode } from "../core/errors.js";
 import { withTimeout } from "../core/timeout.js";
 import type { FromRank, RankConfig, ToRank, VerifyRequest, VerifyResult } from "./ring-protocol.js";

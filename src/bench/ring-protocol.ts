@@ -3,7 +3,7 @@
  * over Node's child_process IPC channel as JSON), and the deterministic buffer
  * contents both sides compute.
  */
-import type { RingMember } from "../distributed/collective/ring-allreduce.js";
+import type { RingMember } from "../distributed/collective/ring-options.js";
 import { createRng } from "../core/random.js";
 
 /** How a rank program is started: the one argv argument, as JSON. */

@@ -13,7 +13,7 @@ import { createHash } from "node:crypto";
 import { hostname } from "node:os";
 import { performance } from "node:perf_hooks";
 import { RingAllreduce } from "../distributed/collective/ring-allreduce.js";
-import { errorMessage, isRingtrainError } from "../core/errors.js";
+import { assertNever, errorMessage, isRingtrainError } from "../core/errors.js";
 import { fillBuffer, type FromRank, type RankConfig, type ToRank, type VerifyRequest, type VerifyResult } from "./ring-protocol.js";
 
 function reply(msg: FromRank): void {
@@ -90,7 +90,9 @@ async function main(): Promise<void> {
       case "exit":
         ring.close();
         process.disconnect();
-        process.exit(0);
+        return process.exit(0);
+      default:
+        assertNever(msg, "ring-rank request");
     }
   };
   // Requests run one after another, in arrival order.

@@ -3,6 +3,7 @@ import { Option, type Command } from "commander";
 import { BACKEND_NAMES, type BackendName } from "../compute/backend-names.js";
 import { selectBackend } from "../compute/backend.js";
 import { writeKaggleSubmission } from "../data/csv-submission.js";
+import { formatPercent } from "../core/format.js";
 import { datasetClassNames } from "../data/datasets.js";
 import { accuracyOf, predict, restoreModel } from "../inference/predict.js";
 import { predictionData } from "../inference/prediction-data.js";
@@ -29,7 +30,7 @@ export function registerPredictCommand(program: Command): void {
       const out = flags.out ?? join(runDir, "submission.csv");
       await writeKaggleSubmission(out, predictions.classes);
       let line = `wrote ${data.count} predictions of ${source} to ${out}`;
-      if (labelled) line += ` (accuracy ${(100 * accuracyOf(predictions.classes, data.labels)).toFixed(2)}% against its labels)`;
+      if (labelled) line += ` (accuracy ${formatPercent(accuracyOf(predictions.classes, data.labels))} against its labels)`;
       process.stdout.write(line + "\n");
     });
 }

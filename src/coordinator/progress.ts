@@ -1,4 +1,5 @@
 import cliProgress from "cli-progress";
+import { formatLoss } from "../core/format.js";
 
 /**
  * The progress bar on a TTY (one bar per epoch, driven by rank 0's throttled
@@ -20,10 +21,10 @@ export class ProgressDisplay {
         { format: `epoch ${epoch + 1}/${this.epochs} [{bar}] {value}/{total} steps | loss {loss} | eta {eta}s`, hideCursor: true, clearOnComplete: true },
         cliProgress.Presets.shades_classic,
       );
-      this.bar.start(stepsPerEpoch, step, { loss: loss.toFixed(4) });
+      this.bar.start(stepsPerEpoch, step, { loss: formatLoss(loss) });
       return;
     }
-    this.bar?.update(step, { loss: loss.toFixed(4) });
+    this.bar?.update(step, { loss: formatLoss(loss) });
   }
 
   stop(): void {

@@ -7,7 +7,8 @@ import { evaluatedValidation, loadRunDatasets } from "../data/run-datasets.js";
 import { samplesPerEpoch, stepsPerEpoch, workerShare } from "../data/sampler.js";
 import { readChunk } from "../data/shipping/chunk-source.js";
 import { makeManifest, type DatasetManifest } from "../data/shipping/manifest.js";
-import { describePeer, errorMessage, RingtrainError, type PeerIdentity } from "../core/errors.js";
+import { assertNever, describePeer, errorMessage, RingtrainError, type PeerIdentity } from "../core/errors.js";
+import { formatLoss, formatPercent } from "../core/format.js";
 import type { Logger } from "../core/log.js";
 import { planModel } from "../model/models.js";
 import { bytesToFloats } from "../distributed/protocol/codec.js";
@@ -368,9 +369,9 @@ async function runGuarded(options: RunOptions, interrupts: InterruptGuard): Prom
           progress.stop();
           logger.info(
             { ...record },
-            `epoch ${record.epoch}/${config.epochs}: train loss ${record.trainLoss.toFixed(4)} acc ${(record.trainAccuracy * 100).toFixed(2)}% | ` +
-              `test loss ${record.testLoss.toFixed(4)} acc ${(record.testAccuracy * 100).toFixed(2)}% | ` +
-              (record.validationAccuracy === null ? "" : `validation loss ${record.validationLoss?.toFixed(4)} acc ${(record.validationAccuracy * 100).toFixed(2)}% | `) +
+            `epoch ${record.epoch}/${config.epochs}: train loss ${formatLoss(record.trainLoss)} acc ${formatPercent(record.trainAccuracy)} | ` +
+              `test loss ${formatLoss(record.testLoss)} acc ${formatPercent(record.testAccuracy)} | ` +
+              (record.validationAccuracy === null || record.validationLoss === null ? "" : `validation loss ${formatLoss(record.validationLoss)} acc ${formatPercent(record.validationAccuracy)} | `) +
               `${record.stepMs.toFixed(2)} ms/step, ${Math.round(record.samplesPerSecond)} samples/s` +
               (record.stoppedAtStep === undefined ? "" : ` (partial: stopped before step ${record.stoppedAtStep})`),
           );
@@ -388,6 +389,9 @@ async function runGuarded(options: RunOptions, interrupts: InterruptGuard): Prom
       case "failure":
         fail(new RingtrainError("WORKER_FAILED", `${describePeer(s)} failed during ${message.phase}: [${message.code}] ${message.message}`));
         return;
+      default:
+        // every message of the catalogue has its case: a new one does not compile until it has one
+        assertNever(message, "worker message");
     }
   };
 

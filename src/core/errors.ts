@@ -64,3 +64,16 @@ export function errorMessage(e: unknown): string {
   if (e instanceof Error) return e.message;
   return String(e);
 }
+
+/**
+ * The `default` of a switch that handles every member of a union: it compiles
+ * only while no member is left unhandled (`value` is then `never`), so a new
+ * member fails the build instead of being dropped silently. Reached anyway at
+ * run time (a value that bypassed its type), it throws INTERNAL naming it.
+ */
+export function assertNever(value: never, what: string): never {
+  const v: unknown = value;
+  // a tagged object is named by its tag, not dumped (a message may carry megabytes of weights)
+  const shown = typeof v === "object" && v !== null && "type" in v ? `of type ${JSON.stringify(v.type)}` : JSON.stringify(v);
+  throw new RingtrainError("INTERNAL", `unhandled ${what} ${shown}`);
+}

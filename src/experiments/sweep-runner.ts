@@ -19,6 +19,7 @@
  */
 import { join, relative } from "node:path";
 import { errorMessage, isRingtrainError, RingtrainError } from "../core/errors.js";
+import { formatLoss, formatPercent } from "../core/format.js";
 import type { Logger } from "../core/log.js";
 import { InterruptGuard } from "../core/interrupt-guard.js";
 import { readRunSummary } from "../runs/read-run.js";
@@ -97,7 +98,7 @@ function describeRun(plan: SweepPlan, run: PlannedRun): string {
 
 function formatMetric(value: number | null, name: string): string {
   if (value === null) return `no ${name}`;
-  return `${name} ${name.endsWith("Accuracy") ? `${(value * 100).toFixed(2)}%` : value.toFixed(4)}`;
+  return `${name} ${name.endsWith("Accuracy") ? formatPercent(value) : formatLoss(value)}`;
 }
 
 /** A failed run's summary.json, or null when it wrote none (or an unreadable or invalid one): the record then has no summary. */
@@ -226,7 +227,7 @@ export async function runSweep(options: SweepRunnerOptions): Promise<SweepRecord
   async function submit(runDirs: string[], path: string, what: string): Promise<boolean> {
     try {
       const { count, accuracy } = await writeEnsembleSubmission(runDirs, plan.baseConfig.dataset, join(dir, path), plan.baseConfig.backend);
-      logger.info({ submission: path, count, accuracy }, `${what}: wrote ${count} predictions to ${path}${accuracy === null ? "" : ` (accuracy ${(accuracy * 100).toFixed(2)}% against its labels)`}`);
+      logger.info({ submission: path, count, accuracy }, `${what}: wrote ${count} predictions to ${path}${accuracy === null ? "" : ` (accuracy ${formatPercent(accuracy)} against its labels)`}`);
       return true;
     } catch (e) {
       logger.warn({ err: errorMessage(e) }, `${what}: could not write its submission ${path}: ${errorMessage(e)}`);

@@ -1,4 +1,5 @@
 /** How report tables and captions write numbers and parameter values: one spelling for HTML and markdown. */
+import { formatLoss, formatPercent } from "../core/format.js";
 
 /**
  * A finite number, or null: what the report can show of a figure read back
@@ -12,17 +13,17 @@ export function finiteOrNull(v: unknown): number | null {
 /** A dash for a missing figure. */
 export const MISSING = "—";
 
-/** `0.9876` → `98.76%`. */
-export function formatPercent(v: number | null | undefined): string {
-  return v === null || v === undefined || !Number.isFinite(v) ? MISSING : `${(100 * v).toFixed(2)}%`;
+/** `0.9876` → `98.76%` (core's {@link formatPercent}); {@link MISSING} when missing or not finite. */
+export function reportPercent(v: number | null | undefined): string {
+  return v === null || v === undefined || !Number.isFinite(v) ? MISSING : formatPercent(v);
 }
 
-/** A loss: 4 decimals, or exponent notation when huge or tiny (a diverging run). */
-export function formatLoss(v: number | null | undefined): string {
+/** A loss: 4 decimals (core's {@link formatLoss}), or exponent notation when huge or tiny (a diverging run). */
+export function reportLoss(v: number | null | undefined): string {
   if (v === null || v === undefined) return MISSING;
   if (Number.isNaN(v)) return "NaN";
   if (!Number.isFinite(v)) return v > 0 ? "∞" : "−∞";
-  return Math.abs(v) >= 1e4 || (v !== 0 && Math.abs(v) < 1e-3) ? v.toExponential(2) : v.toFixed(4);
+  return Math.abs(v) >= 1e4 || (v !== 0 && Math.abs(v) < 1e-3) ? v.toExponential(2) : formatLoss(v);
 }
 
 /** A count or measurement with at most `digits` decimals. */
@@ -51,5 +52,5 @@ export function metricLabel(name: string): string {
 
 /** A metric value in its natural unit: accuracies and rates as percent, the rest as losses. */
 export function formatMetric(name: string, v: number | null | undefined): string {
-  return /accuracy|rate|score/i.test(name) && !/loss/i.test(name) ? formatPercent(v) : formatLoss(v);
+  return /accuracy|rate|score/i.test(name) && !/loss/i.test(name) ? reportPercent(v) : reportLoss(v);
 }

@@ -3,7 +3,7 @@
  * charts as inline SVG, gallery images as data: URIs, no scripts, nothing
  * fetched.
  */
-import { formatLoss, MISSING } from "./format.js";
+import { MISSING, reportLoss } from "./format.js";
 import { galleryCaption, galleryImageUri } from "./analysis-charts.js";
 import { escapeHtml, markdownToHtml } from "./markdown-html.js";
 import { scopeSvgIds } from "./render-chart.js";
@@ -123,7 +123,7 @@ export function renderHtmlReport(doc: ReportDocument): string {
     model.description === null ? "" : `<div class="discussion">${markdownToHtml(model.description)}</div>`,
     `<h2 id="results">Results</h2>`,
     `<p>One row per trial; ★ marks the best. Trials with several runs (cross-validation folds, repeated seeds) show the mean over their runs. ` +
-      `Diverged and failed trials show where they stopped and their last finite figures. Losses are mean cross-entropy; ${escapeHtml(formatLoss(Number.NaN))} marks a non-finite one.</p>`,
+      `Diverged and failed trials show where they stopped and their last finite figures. Losses are mean cross-entropy; ${escapeHtml(reportLoss(Number.NaN))} marks a non-finite one.</p>`,
     tableHtml(table, table.rows, "results-table"),
     table.finalRow === null ? "" : `<h3 id="final">Final model</h3><p>The best trial retrained on the whole training set and scored once on the test set.</p>` + tableHtml(table, [table.finalRow], "final-table"),
     referenceHtml(doc),

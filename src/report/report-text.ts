@@ -4,7 +4,7 @@
  * the reference comparison table, the sentence on the analysed run and the
  * per-class table. html-report.ts and markdown-report.ts only mark them up.
  */
-import { formatMetric, formatParams, formatPercent, metricLabel, MISSING } from "./format.js";
+import { formatMetric, formatParams, metricLabel, MISSING, reportPercent } from "./format.js";
 import type { ReportModel } from "./load-results.js";
 import type { ReferenceComparison } from "./reference.js";
 import type { RunAnalysis } from "./run-analysis.js";
@@ -57,7 +57,7 @@ export function referenceTable(comparisons: readonly ReferenceComparison[]): Pla
 export function analysedRunText(a: RunAnalysis): { runDir: string; text: string } {
   return {
     runDir: a.runDir === "" ? "." : a.runDir,
-    text: `scored on its ${a.split} split: ${a.samples.toLocaleString("en-US")} images, accuracy ${formatPercent(a.accuracy)} (inference on ${a.backend}).`,
+    text: `scored on its ${a.split} split: ${a.samples.toLocaleString("en-US")} images, accuracy ${reportPercent(a.accuracy)} (inference on ${a.backend}).`,
   };
 }
 
@@ -65,6 +65,6 @@ export function perClassTable(a: RunAnalysis): PlainTable {
   return {
     headers: ["class", "name", "images", "correct", "accuracy"],
     numeric: [true, false, true, true, true],
-    rows: a.perClass.map((c) => [String(c.label), c.name, String(c.count), String(c.correct), formatPercent(c.accuracy)]),
+    rows: a.perClass.map((c) => [String(c.label), c.name, String(c.count), String(c.correct), reportPercent(c.accuracy)]),
   };
 }

@@ -4,7 +4,7 @@
  * row, marked, with their last finite figures; the best trial is marked.
  */
 import type { ReportModel, ReportRun, ReportTrial } from "./load-results.js";
-import { formatLoss, formatMetric, formatNumber, formatParam, formatPercent, metricLabel, MISSING } from "./format.js";
+import { formatMetric, formatNumber, formatParam, metricLabel, MISSING, reportLoss, reportPercent } from "./format.js";
 import { referencesFor } from "./reference.js";
 import { runDivergence, runFigures, runStatus, trialFigures, type Figures } from "./trial-figures.js";
 
@@ -33,13 +33,13 @@ export interface ResultsTable {
 const FIGURE_COLUMNS: Array<{ key: keyof Figures; header: string; format: (f: Figures) => string }> = [
   { key: "epochs", header: "epochs", format: (f) => formatNumber(f.epochs, Number.isInteger(f.epochs ?? 0) ? 0 : 1) },
   { key: "optimizerSteps", header: "optimizer steps", format: (f) => formatNumber(f.optimizerSteps) },
-  { key: "trainAccuracy", header: "train acc", format: (f) => formatPercent(f.trainAccuracy) },
-  { key: "trainLoss", header: "train loss", format: (f) => formatLoss(f.trainLoss) },
-  { key: "validationAccuracy", header: "val acc", format: (f) => formatPercent(f.validationAccuracy) },
-  { key: "validationLoss", header: "val loss", format: (f) => formatLoss(f.validationLoss) },
-  { key: "testAccuracy", header: "test acc", format: (f) => formatPercent(f.testAccuracy) },
-  { key: "testLoss", header: "test loss", format: (f) => formatLoss(f.testLoss) },
-  { key: "errorRate", header: "error rate", format: (f) => formatPercent(f.errorRate) },
+  { key: "trainAccuracy", header: "train acc", format: (f) => reportPercent(f.trainAccuracy) },
+  { key: "trainLoss", header: "train loss", format: (f) => reportLoss(f.trainLoss) },
+  { key: "validationAccuracy", header: "val acc", format: (f) => reportPercent(f.validationAccuracy) },
+  { key: "validationLoss", header: "val loss", format: (f) => reportLoss(f.validationLoss) },
+  { key: "testAccuracy", header: "test acc", format: (f) => reportPercent(f.testAccuracy) },
+  { key: "testLoss", header: "test loss", format: (f) => reportLoss(f.testLoss) },
+  { key: "errorRate", header: "error rate", format: (f) => reportPercent(f.errorRate) },
   { key: "wallSeconds", header: "wall s", format: (f) => formatNumber(f.wallSeconds, 1) },
   { key: "samplesPerSecond", header: "samples/s", format: (f) => formatNumber(f.samplesPerSecond) },
   { key: "workers", header: "workers", format: (f) => formatNumber(f.workers) },
@@ -51,7 +51,7 @@ function runStatusText(run: ReportRun): string {
   const status = runStatus(run);
   if (status === "diverged") {
     const d = runDivergence(run);
-    return d === null ? "diverged" : `diverged at step ${d.optimizerStep} (epoch ${d.epoch}, loss ${formatLoss(d.loss ?? Number.NaN)})`;
+    return d === null ? "diverged" : `diverged at step ${d.optimizerStep} (epoch ${d.epoch}, loss ${reportLoss(d.loss ?? Number.NaN)})`;
   }
   if (status === "failed") {
     const error = run.record.error ?? run.result?.summary?.error;

@@ -4,6 +4,7 @@ import type { LossName } from "../model/loss-names.js";
 import { perSampleLoss } from "../model/loss.js";
 import type { DropoutKeys } from "../model/layers/dropout-mask.js";
 import type { Model } from "../model/model.js";
+import { fusedLayout } from "./fused-buffer.js";
 
 /** What one micro-batch contributed, summed over its samples. */
 export interface MicroBatchResult {
@@ -22,10 +23,9 @@ export interface MicroBatch {
 }
 
 /**
- * Forward and backward pass over one micro-batch; **adds** its gradient into
- * `buffer[0, model.trainableSize)` and its batch-norm statistics into
- * `buffer[model.trainableSize, +statisticsSize)` (the flat fused buffer the
- * allreduce sums).
+ * Forward and backward pass over one micro-batch; **adds** its gradient and
+ * its batch-norm statistics into their spans of `buffer`, the model's fused
+ * buffer (see {@link fusedLayout}) that the allreduce sums.
  *
  * The loss differentiated is Σ per-sample loss / `globalBatch`, so that summing
  * every worker's (and every micro-batch's) contribution with the allreduce gives
@@ -56,15 +56,16 @@ export async function accumulateGradients(model: Model, batch: MicroBatch, numCl
     value.dispose();
     return { grads: model.variables.map((v) => grads[v.name]!), lossSum: lossSum!, correct: correct!, statistics };
   });
+  const fused = fusedLayout(model);
   const slots = model.layout.slots;
   for (let i = 0; i < grads.length; i++) {
     const g = grads[i]!;
     const data = (await g.data()) as Float32Array;
     // the allreduce's SIMD add: micro-batches accumulate with the same kernel
-    addInto(buffer, slots[i]!.offset, bytesOf(data), data.length);
+    addInto(buffer, fused.gradients.offset + slots[i]!.offset, bytesOf(data), data.length);
     g.dispose();
   }
-  let offset = model.trainableSize;
+  let offset = fused.batchNormStats.offset;
   for (const s of statistics) {
     const data = (await s.data()) as Float32Array;
     addInto(buffer, offset, bytesOf(data), data.length);

@@ -1,6 +1,7 @@
 import { hostname } from "node:os";
 import * as tf from "@tensorflow/tfjs";
-import { bindRingReceiver, RingAllreduce } from "../distributed/collective/ring-allreduce.js";
+import { RingAllreduce } from "../distributed/collective/ring-allreduce.js";
+import { bindRingReceiver } from "../distributed/collective/ring-sockets.js";
 import type { BackendName } from "../compute/backend-names.js";
 import { selectBackend } from "../compute/backend.js";
 import { parseConfig } from "../config/load.js";
@@ -144,7 +145,7 @@ export async function runWorker(options: WorkerOptions): Promise<number> {
     }
     model.setWeights(params);
 
-    await train({
+    const outcome = await train({
       config,
       rank: plan.rank,
       worldSize: plan.worldSize,
@@ -159,6 +160,9 @@ export async function runWorker(options: WorkerOptions): Promise<number> {
       setPhase: (p) => (phase = p),
     });
     finished = true;
+    // stopped: the coordinator ended the run mid-training, which only a failed run does
+    // (a completed run's shutdown follows every done): no final weights, no done
+    if (outcome === "stopped") return 1;
     phase = "finishing";
     if (plan.rank === 0) await control.send({ type: "finalWeights", weights: floatsToBytes(params) });
     model.dispose();

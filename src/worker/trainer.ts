@@ -10,6 +10,7 @@ import { scheduleFactor } from "../model/schedules.js";
 import type { WorkerMessage } from "../distributed/protocol/messages.js";
 import { evaluateShare } from "./evaluator.js";
 import { BatchPipeline } from "./batch-pipeline.js";
+import { fusedLayout, spanOf } from "./fused-buffer.js";
 import { accumulateGradients } from "./gradient-step.js";
 
 /** Everything the training loop needs, wired up by the worker main. */
@@ -33,8 +34,13 @@ export interface TrainerContext {
   setPhase: (phase: string) => void;
 }
 
-/** How training ended on this rank (every rank ends the same way at the same step). */
-export type TrainingOutcome = { kind: "completed" } | { kind: "stopped" } | { kind: "diverged"; epoch: number; optimizerStep: number; loss: number };
+/**
+ * How training ended on this rank (every rank ends the same way at the same step):
+ * `completed` and `diverged` leave the run's final weights in `params` (a
+ * divergence was already reported, with its step and loss); `stopped` (the
+ * coordinator ended the run) leaves them mid-training, no run's final weights.
+ */
+export type TrainingOutcome = "completed" | "stopped" | "diverged";
 
 /** Progress reports from rank 0 at most this often. */
 const PROGRESS_INTERVAL_MS = 250;
@@ -64,11 +70,12 @@ export async function train(ctx: TrainerContext): Promise<TrainingOutcome> {
   const batches = new BatchPipeline(source, config.batchSize, config.microBatchSize, config.seed, rank, worldSize);
   const steps = batches.stepsPerEpoch;
   // one fused buffer for the allreduce: the gradient, the batch-norm statistics, then Σ loss
-  const gradients = new Float32Array(model.trainableSize + model.statisticsSize + 1);
-  const lossSlot = gradients.length - 1;
+  const fused = fusedLayout(model);
+  const gradients = new Float32Array(fused.length);
+  const lossSlot = fused.lossSum;
   const trainableParams = params.subarray(0, model.trainableSize);
-  const trainableGradients = gradients.subarray(0, model.trainableSize);
-  const statistics = gradients.subarray(model.trainableSize, lossSlot);
+  const trainableGradients = spanOf(gradients, fused.gradients);
+  const statistics = spanOf(gradients, fused.batchNormStats);
   const optimizer = createOptimizer(config.optimizer, model.trainableSize);
   const { maxLoss } = config.divergence;
   let optimizerSteps = 0;
@@ -90,7 +97,7 @@ export async function train(ctx: TrainerContext): Promise<TrainingOutcome> {
     let stepsDone = 0;
     let divergedLoss: number | undefined;
     for (let step = 0; step < steps; step++) {
-      if (ctx.stopRequested()) return { kind: "stopped" };
+      if (ctx.stopRequested()) return "stopped";
       const t0 = performance.now();
       const position = { epoch, step };
       const globalBatch = batches.stepSize(step);
@@ -167,8 +174,8 @@ export async function train(ctx: TrainerContext): Promise<TrainingOutcome> {
     }
     if (divergedLoss !== undefined) {
       ctx.report({ type: "diverged", epoch, optimizerStep: optimizerSteps + 1, loss: Number.isNaN(divergedLoss) ? null : divergedLoss, maxLoss });
-      return { kind: "diverged", epoch, optimizerStep: optimizerSteps + 1, loss: divergedLoss };
+      return "diverged";
     }
   }
-  return { kind: "completed" };
+  return "completed";
 }

@@ -4,6 +4,7 @@ import { runConfigSchema } from "../../src/config/schema.js";
 import { buildModel } from "../../src/model/models.js";
 import type { Model } from "../../src/model/model.js";
 import { createRng } from "../../src/core/random.js";
+import { fusedLayout, spanOf } from "../../src/worker/fused-buffer.js";
 import { accumulateGradients } from "../../src/worker/gradient-step.js";
 
 /** The two networks the issue names: the configs users train and `bench:compute` measures. */
@@ -37,13 +38,15 @@ export function stepFixture(name: StepModel, batch: number): StepFixture {
  */
 export async function trainingStep(f: StepFixture): Promise<Record<string, Float32Array>> {
   const sampleIds = Uint32Array.from({ length: f.batch }, (_, i) => i);
-  // accumulateGradients adds the gradient and then the batch-norm statistics into one buffer
-  const buffer = new Float32Array(f.model.trainableSize + f.model.statisticsSize);
+  // accumulateGradients adds the gradient and the batch-norm statistics into the fused buffer
+  const fused = fusedLayout(f.model);
+  const buffer = new Float32Array(fused.length);
   const microBatch = { pixels: f.pixels, labels: f.labels, count: f.batch, inputSize: 784, dropout: { seed: 1, epoch: 0, sampleIds } };
   const { lossSum } = await accumulateGradients(f.model, microBatch, 10, "crossEntropy", f.batch, buffer);
   const out: Record<string, Float32Array> = { loss: Float32Array.of(lossSum / f.batch) };
+  const gradients = spanOf(buffer, fused.gradients);
   const slots = f.model.layout.slots;
-  for (let i = 0; i < f.model.variables.length; i++) out[`grad${i}`] = f.model.layout.view(buffer, slots[i]!).slice();
+  for (let i = 0; i < f.model.variables.length; i++) out[`grad${i}`] = f.model.layout.view(gradients, slots[i]!).slice();
   return out;
 }
 

@@ -6,6 +6,7 @@ import { gatherBatch } from "../../src/data/dataset.js";
 import type { ModelConfig } from "../../src/model/model.js";
 import { buildModel } from "../../src/model/models.js";
 import { createOptimizer } from "../../src/model/optimizers/registry.js";
+import { fusedLayout, spanOf } from "../../src/worker/fused-buffer.js";
 import { accumulateGradients } from "../../src/worker/gradient-step.js";
 import { evaluateShare } from "../../src/worker/evaluator.js";
 
@@ -41,7 +42,8 @@ describe("tensor memory is constant per step (invariant 5)", () => {
     const params = model.initialWeights(1);
     model.setWeights(params);
     const optimizer = createOptimizer({ name: "adam", learningRate: 0.001, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 }, model.trainableSize);
-    const buffer = new Float32Array(model.trainableSize + model.statisticsSize);
+    const fused = fusedLayout(model);
+    const buffer = new Float32Array(fused.length);
     const pixels = new Float32Array(16 * 784);
     const labels = new Int32Array(16);
     const counts: number[] = [];
@@ -51,8 +53,8 @@ describe("tensor memory is constant per step (invariant 5)", () => {
       buffer.fill(0);
       const batch = { pixels, labels, count: 16, inputSize: 784, dropout: { seed: 1, epoch: 0, sampleIds: indices } };
       await accumulateGradients(model, batch, 10, "crossEntropy", 16, buffer);
-      optimizer.apply(params.subarray(0, model.trainableSize), buffer.subarray(0, model.trainableSize));
-      model.updateState(params, buffer.subarray(model.trainableSize));
+      optimizer.apply(params.subarray(0, model.trainableSize), spanOf(buffer, fused.gradients));
+      model.updateState(params, spanOf(buffer, fused.batchNormStats));
       model.setWeights(params);
       if (step % 20 === 0) await evaluateShare(model, test, 0, 1, "crossEntropy");
       counts.push(tf.memory().numTensors);

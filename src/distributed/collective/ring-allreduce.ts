@@ -62,112 +62,18 @@
  * naming the neighbour, the phase and the tag); a header that differs from
  * the expected one fails with PROTOCOL. After any failure the instance is
  * broken: later calls reject with the same error. Close it and start over.
+ *
+ * Options and their defaults: ring-options.ts; the sockets and the frame check: ring-sockets.ts.
  */
 import type * as zmq from "zeromq";
 import { describePeer, RingtrainError, isRingtrainError } from "../../core/errors.js";
 import { formatDuration } from "../../core/timeout.js";
 import type { SecurityOptions } from "../security/socket-security.js";
-import { bindReceiver, connectSender, isZmqTimeout, receiveWithin } from "./data-sockets.js";
+import { isZmqTimeout } from "./data-sockets.js";
 import { addInto, addIntoBoth, bytesOf, copyInto } from "./f32-add.js";
-import { decodeHeader, describeFrame, encodeHeader, Phase, phaseName } from "./frame.js";
-
-export interface RingMember {
-  rank: number;
-  host: string;
-  pid: number;
-  dataAddress: string;
-}
-
-export interface RingAllreduceOptions {
-  rank: number;
-  worldSize: number;
-  /** where this rank binds its receiving socket, e.g. "tcp://127.0.0.1:*", "ipc:///tmp/ringtrain-<run>/r0.sock", "inproc://x-r0" */
-  bindEndpoint: string;
-  /** bound on every wait inside one allreduce phase, ms */
-  timeoutMs: number;
-  /** optional zeromq Context (needed for inproc, where all ranks live in one process) */
-  context?: zmq.Context;
-  /**
-   * Buffers of at most this many bytes use the gather algorithm (N-1 hops of the
-   * whole buffer) instead of the ring (2(N-1) hops of 1/N of it). Must be equal
-   * on all ranks. Default {@link defaultSmallBufferBytes}.
-   */
-  smallBufferBytes?: number;
-  /** Largest ring payload frame, bytes; equal on all ranks. Default {@link DEFAULT_SUB_CHUNK_BYTES}. */
-  subChunkBytes?: number;
-  /**
-   * Socket security for peers on other hosts: `receiver` options for this
-   * rank's PULL (serverSecurity()), `sender` options for its PUSH
-   * (clientSecurity()). None for loopback-only runs.
-   */
-  security?: { receiver: SecurityOptions; sender: SecurityOptions };
-  /**
-   * A receiver bound earlier with {@link bindRingReceiver} (a worker that must
-   * advertise its address before the coordinator assigns its rank); the
-   * instance takes ownership. `bindEndpoint` is then ignored.
-   */
-  receiver?: { socket: zmq.Pull; address: string };
-}
-
-/** Gather/ring crossover for 3 or more ranks; see docs/benchmarks.md for the measurements behind it. */
-export const DEFAULT_SMALL_BUFFER_BYTES = 64 * 1024;
-/**
- * Gather/ring crossover for 2 ranks. With N = 2 the gather moves the same bytes
- * as the ring (S per rank each way) in one dependent exchange instead of two.
- * In back-to-back calls the ring is ahead from ~256 KiB (its add overlaps the
- * transfer), but inside training, where each call follows ~4 ms of compute on
- * both cores and wake-ups are slow, the single exchange halved the allreduce
- * of the MLP's 436 KiB gradient (2.8 → 1.4 ms per step); at 1 MiB the ring
- * wins again (1.3–1.5 vs 1.8–2.3 ms back to back).
- */
-export const DEFAULT_SMALL_BUFFER_BYTES_2_RANKS = 512 * 1024;
-
-/** The default gather/ring crossover for a world size. */
-export function defaultSmallBufferBytes(worldSize: number): number {
-  return worldSize === 2 ? DEFAULT_SMALL_BUFFER_BYTES_2_RANKS : DEFAULT_SMALL_BUFFER_BYTES;
-}
-/**
- * Ring sub-chunk size: large enough to amortise per-message costs (wake-ups,
- * syscalls, one external Buffer and its finaliser per received frame), small
- * enough to pipeline. 1 MiB beat 256 KiB, 512 KiB and 2 MiB for 16 MiB buffers
- * on 2 and 3 ranks; see docs/benchmarks.md.
- */
-export const DEFAULT_SUB_CHUNK_BYTES = 1024 * 1024;
-/**
- * Messages queued per socket direction (each ≤ max(smallBufferBytes,
- * subChunkBytes), so with the defaults at most 32 MiB per direction).
- */
-const HIGH_WATER_MARK = 32;
-
-interface Expected {
-  tag: number;
-  totalLength: number;
-  step: number;
-  subChunk: number;
-  phase: Phase;
-  elements: number;
-}
-
-/**
- * Binds a ring receiver (PULL) with the limits every ring receiver has, before
- * the rank is known: the default limits do not depend on rank or world size.
- * Pass the result as {@link RingAllreduceOptions.receiver}.
- */
-export async function bindRingReceiver(
-  bindEndpoint: string,
-  opts: Pick<RingAllreduceOptions, "timeoutMs" | "context" | "smallBufferBytes" | "subChunkBytes" | "security">,
-): Promise<{ socket: zmq.Pull; address: string }> {
-  const small = opts.smallBufferBytes ?? Math.max(DEFAULT_SMALL_BUFFER_BYTES, DEFAULT_SMALL_BUFFER_BYTES_2_RANKS);
-  const sub = opts.subChunkBytes ?? DEFAULT_SUB_CHUNK_BYTES;
-  return bindReceiver(bindEndpoint, {
-    ...(opts.context ? { context: opts.context } : {}),
-    // Payload frames are at most this big; the header frame is 24 bytes.
-    maxMessageBytes: Math.max(small, sub, 64) + 64,
-    highWaterMark: HIGH_WATER_MARK,
-    timeoutMs: opts.timeoutMs,
-    ...(opts.security ? { security: opts.security.receiver } : {}),
-  });
-}
+import { encodeHeader, Phase, phaseName } from "./frame.js";
+import { checkRingOptions, DEFAULT_SUB_CHUNK_BYTES, defaultSmallBufferBytes, type RingAllreduceOptions, type RingMember } from "./ring-options.js";
+import { bindRingReceiver, connectRingSender, receiveExpected, type ExpectedFrame } from "./ring-sockets.js";
 
 /** One rank's end of the ring. Not re-entrant: await one allreduce before starting the next. */
 export class RingAllreduce {
@@ -208,17 +114,10 @@ export class RingAllreduce {
    * and WORKER_FAILED when the bind fails.
    */
   static async bind(opts: RingAllreduceOptions): Promise<RingAllreduce> {
-    const { rank, worldSize, timeoutMs } = opts;
-    if (!Number.isInteger(worldSize) || worldSize < 1 || worldSize > 0xffff) {
-      throw new RingtrainError("USAGE", `ring allreduce: worldSize ${worldSize} must be an integer from 1 to 65535`);
-    }
-    if (!Number.isInteger(rank) || rank < 0 || rank >= worldSize) {
-      throw new RingtrainError("USAGE", `ring allreduce: rank ${rank} must be an integer in [0, ${worldSize})`);
-    }
-    if (!(timeoutMs > 0)) throw new RingtrainError("USAGE", `ring allreduce: timeoutMs ${timeoutMs} must be positive`);
+    checkRingOptions(opts);
     if (opts.receiver !== undefined) return new RingAllreduce(opts, opts.receiver.socket, opts.receiver.address);
     // this rank's own crossover, not bindRingReceiver's world-size-independent one
-    const small = opts.smallBufferBytes ?? defaultSmallBufferBytes(worldSize);
+    const small = opts.smallBufferBytes ?? defaultSmallBufferBytes(opts.worldSize);
     const { socket, address } = await bindRingReceiver(opts.bindEndpoint, { ...opts, smallBufferBytes: small });
     return new RingAllreduce(opts, socket, address);
   }
@@ -242,13 +141,7 @@ export class RingAllreduce {
     this.left = members[(this.rank - 1 + n) % n];
     this.right = members[(this.rank + 1) % n];
     if (n > 1 && this.right) {
-      this.push = connectSender(this.right.dataAddress, {
-        ...(this.context ? { context: this.context } : {}),
-        maxMessageBytes: 0,
-        highWaterMark: HIGH_WATER_MARK,
-        timeoutMs: this.timeoutMs,
-        ...(this.senderSecurity ? { security: this.senderSecurity } : {}),
-      });
+      this.push = connectRingSender(this.right.dataAddress, { context: this.context, timeoutMs: this.timeoutMs, security: this.senderSecurity });
     }
     return Promise.resolve();
   }
@@ -399,40 +292,8 @@ export class RingAllreduce {
   }
 
   /** Receives the next frame from the left neighbour and checks it is exactly `want`. Returns the payload bytes. */
-  private async receive(want: Expected): Promise<Buffer> {
-    const left = this.left as RingMember;
-    // bounded by the socket's receiveTimeout: no JavaScript timer per frame
-    const frames = await receiveWithin(this.pull, this.timeoutMs);
-    if (frames === undefined) {
-      throw new RingtrainError(
-        "TIMEOUT",
-        `ring allreduce rank ${this.rank}: ${describePeer(left)} sent no ${phaseName(want.phase)} chunk ` +
-          `for tag ${want.tag} (ring step ${want.step}, sub-chunk ${want.subChunk}) within ${formatDuration(this.timeoutMs)}`,
-      );
-    }
-    const got = frames.length === 2 && frames[0] ? decodeHeader(frames[0]) : undefined;
-    const payload = frames[1];
-    if (
-      !got ||
-      !payload ||
-      got.tag !== want.tag ||
-      got.phase !== want.phase ||
-      got.step !== want.step ||
-      got.subChunk !== want.subChunk ||
-      got.totalLength !== want.totalLength ||
-      got.sender !== left.rank ||
-      payload.length !== want.elements * 4
-    ) {
-      const what = got
-        ? `${describeFrame(got)} from rank ${got.sender} with ${payload?.length ?? 0} payload bytes`
-        : `a message of ${frames.length} frame(s) without a valid header`;
-      throw new RingtrainError(
-        "PROTOCOL",
-        `ring allreduce rank ${this.rank}: ${describePeer(left)} sent ${what}; expected ${describeFrame(want)} ` +
-          `from rank ${left.rank} with ${want.elements * 4} payload bytes (do all ranks call allreduce with the same tag and length?)`,
-      );
-    }
-    return payload;
+  private receive(want: ExpectedFrame): Promise<Buffer> {
+    return receiveExpected(this.pull, this.timeoutMs, this.rank, this.left as RingMember, want);
   }
 
   private asRingtrainError(e: unknown): RingtrainError {

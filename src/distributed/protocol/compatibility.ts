@@ -6,7 +6,7 @@ export const PROTOCOL_VERSION = 4;
 
 let cachedVersion: string | undefined;
 
-/** `ringtrain 0.1.0, protocol 2`: what a worker and its coordinator must agree on (the model code ships with it). */
+/** `ringtrain 0.1.0, protocol 4` (package version, {@link PROTOCOL_VERSION}): what a worker and its coordinator must agree on (the model code ships with it). */
 export function codeVersion(): string {
   if (cachedVersion === undefined) {
     let version = "unknown";

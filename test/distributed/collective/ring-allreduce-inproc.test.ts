@@ -2,7 +2,8 @@
 import { randomUUID } from "node:crypto";
 import * as zmq from "zeromq";
 import { afterEach, describe, expect, it } from "vitest";
-import { RingAllreduce, type RingAllreduceOptions } from "../../../src/distributed/collective/ring-allreduce.js";
+import { RingAllreduce } from "../../../src/distributed/collective/ring-allreduce.js";
+import type { RingAllreduceOptions } from "../../../src/distributed/collective/ring-options.js";
 import { fillBuffer } from "../../../src/bench/ring-protocol.js";
 import { isRingtrainError } from "../../../src/core/errors.js";
 
