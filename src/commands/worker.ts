@@ -6,12 +6,12 @@ import { assignGpus, countNvidiaGpus, visibleDevices } from "../compute/gpu-assi
 import { loadConfig } from "../config/load.js";
 import { RingtrainError } from "../core/errors.js";
 import { localAddressToward } from "../distributed/launch/advertise.js";
-import { endpointHost, isLoopbackEndpoint, tcpHostPort, unbracketed } from "../distributed/endpoint.js";
+import { endpointHost, tcpHostPort, unbracketed } from "../distributed/endpoint.js";
 import { resolveLaunchIdentity } from "../distributed/launch/launch-env.js";
 import { runLocalWorkers } from "../distributed/launch/node-launcher.js";
 import { configHash } from "../distributed/protocol/compatibility.js";
 import { deriveCredentials } from "../distributed/security/credentials.js";
-import { loadSecret } from "../distributed/security/secret.js";
+import { loadSecret, requireSecret } from "../distributed/security/secret.js";
 import { runWorker } from "../worker/main.js";
 import { nonNegativeInt, positiveInt } from "./parsers.js";
 
@@ -109,13 +109,9 @@ async function workerCommand(flags: WorkerFlags): Promise<number> {
   }
 
   const loaded = await loadSecret(flags.secretFile, process.env);
-  const remote = !isLoopbackEndpoint(coordinator);
-  if (loaded === undefined && (remote || flags.encrypt)) {
-    throw new RingtrainError(
-      "USAGE",
-      `${flags.encrypt ? "--encrypt" : `the coordinator ${coordinator} is not on loopback, so`} this worker needs the run's shared secret: set RINGTRAIN_SECRET or pass --secret-file <path> (never on the command line)`,
-    );
-  }
+  requireSecret(loaded, { endpoint: coordinator, encrypt: flags.encrypt }, (why) =>
+    `${why === "encrypt" ? "--encrypt" : `the coordinator ${coordinator} is not on loopback, so`} this worker needs the run's shared secret: set RINGTRAIN_SECRET or pass --secret-file <path> (never on the command line)`,
+  );
   if (loaded?.warning !== undefined) log(`ringtrain worker: warning: ${loaded.warning}`);
   const credentials = loaded === undefined ? undefined : deriveCredentials(loaded.secret, flags.encrypt);
 
@@ -135,9 +131,10 @@ async function workerCommand(flags: WorkerFlags): Promise<number> {
       if (!ip.startsWith("127.") && ip !== "::1") hostLabel = `${hostname()}/${advertiseHost ?? ip}`;
     }
   }
-  if (loaded === undefined && !isLoopbackEndpoint(dataBind)) {
-    throw new RingtrainError("USAGE", `the data-plane endpoint ${dataBind} is not on loopback, so this worker needs the run's shared secret: set RINGTRAIN_SECRET or pass --secret-file <path>`);
-  }
+  const bind = dataBind;
+  requireSecret(loaded, { endpoint: bind, encrypt: false }, () =>
+    `the data-plane endpoint ${bind} is not on loopback, so this worker needs the run's shared secret: set RINGTRAIN_SECRET or pass --secret-file <path>`,
+  );
   const config = flags.config === undefined ? undefined : await loadConfig(flags.config);
   return runWorker({
     coordinator,
