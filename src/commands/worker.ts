@@ -12,6 +12,7 @@ import { runLocalWorkers } from "../distributed/launch/node-launcher.js";
 import { configHash } from "../distributed/protocol/compatibility.js";
 import { deriveCredentials } from "../distributed/security/credentials.js";
 import { loadSecret, requireSecret } from "../distributed/security/secret.js";
+import { DEFAULT_TIMEOUTS, STANDALONE_WORKER_RENDEZVOUS_MS } from "../distributed/timeouts.js";
 import { runWorker } from "../worker/main.js";
 import { nonNegativeInt, positiveInt } from "./parsers.js";
 
@@ -53,8 +54,8 @@ export function registerWorkerCommand(program: Command): void {
     .option("--secret-file <path>", "file holding the shared secret (else RINGTRAIN_SECRET); required unless the coordinator is on loopback")
     .option("--encrypt", "encrypt all traffic with CurveZMQ (the coordinator must use --encrypt too)", false)
     .option("--allow-gpu-sharing", "allow more local workers than GPUs", false)
-    .option("--rendezvous-timeout <ms>", "bound on waiting for the plan and the initial weights", positiveInt("--rendezvous-timeout"), 120_000)
-    .option("--allreduce-timeout <ms>", "bound on each allreduce phase", positiveInt("--allreduce-timeout"), 30_000)
+    .option("--rendezvous-timeout <ms>", "bound on waiting for the plan and the initial weights", positiveInt("--rendezvous-timeout"), STANDALONE_WORKER_RENDEZVOUS_MS)
+    .option("--allreduce-timeout <ms>", "bound on each allreduce phase", positiveInt("--allreduce-timeout"), DEFAULT_TIMEOUTS.allreduceMs)
     .action(async (flags: WorkerFlags) => {
       if (process.send !== undefined) {
         // a locally forked worker exits when its coordinator dies instead of lingering,
