@@ -49,6 +49,8 @@ export interface WorkerOptions {
   hostLabel?: string;
   /** lines for the operator (refused connections, coordinator silence) */
   log?: (line: string) => void;
+  /** print a failure's stack trace (`--verbose`) */
+  verbose?: boolean;
 }
 
 const HEARTBEAT_INTERVAL_MS = 1000;
@@ -170,7 +172,7 @@ export async function runWorker(options: WorkerOptions): Promise<number> {
     finished = true;
     const code = isRingtrainError(e) ? e.code : "INTERNAL";
     await control.send({ type: "failure", code, message: errorMessage(e), phase, rank: assignedRank ?? 0, host, pid: process.pid }).catch(() => undefined);
-    if (process.env.RINGTRAIN_VERBOSE === "1") console.error(e);
+    if (options.verbose === true) console.error(e);
     else if (isRingtrainError(e, "PROTOCOL") || options.credentials !== undefined) log(`ringtrain worker (host ${host}, pid ${process.pid}): [${code}] ${errorMessage(e)}`);
     return 1;
   } finally {
