@@ -6,23 +6,28 @@ import { runLocalWorkers } from "../distributed/launch/node-launcher.js";
 import { resolveWorkerStart } from "../distributed/launch/worker-launch.js";
 import { configHash } from "../distributed/protocol/compatibility.js";
 import { DEFAULT_TIMEOUTS, STANDALONE_WORKER_RENDEZVOUS_MS } from "../distributed/timeouts.js";
-import { runWorker } from "../worker/main.js";
+import { runWorker, type WorkerExit } from "../worker/main.js";
 import { nonNegativeInt, positiveInt } from "./parsers.js";
 
 /** `ringtrain worker`: one worker process (forked by `train`), or K of them on this node joining a coordinator (multi-node). */
 export function registerWorkerCommand(program: Command): void {
   declareWorkerOptions(program.command("worker")).action(async (_flags: unknown, command: Command) => {
     if (process.send !== undefined) {
-      // a locally forked worker exits when its coordinator dies instead of lingering,
+      // a locally forked worker exits when its coordinator dies instead of lingering
+      // (its parent is gone: nothing is left to report to or clean up for),
       // and leaves Ctrl-C (sent to the whole process group) to the coordinator
       process.on("disconnect", () => process.exit(1));
       process.on("SIGINT", () => undefined);
     }
     // the global --verbose too: a parent passes it in the worker's launch spec
-    process.exitCode = await startWorker(command.optsWithGlobals<WorkerFlags>());
+    const exit = await startWorker(command.optsWithGlobals<WorkerFlags>());
+    process.exitCode = exit.code;
     // leave quietly: our own disconnect must not trigger the orphan exit above
     process.removeAllListeners("disconnect");
     if (process.connected) process.disconnect();
+    // the coordinator ended the run mid-step, or went silent: a step waiting on
+    // peers that are leaving, or a wait for the coordinator, must not keep this process
+    if (exit.leaveNow) process.exit(exit.code);
   });
 }
 
@@ -51,11 +56,11 @@ export function declareWorkerOptions(command: Command): Command {
 }
 
 /** K workers on this node, or one in this process. */
-async function startWorker(flags: WorkerFlags): Promise<number> {
+async function startWorker(flags: WorkerFlags): Promise<WorkerExit> {
   const log = (line: string): void => void process.stderr.write(`${line}\n`);
   const start = await resolveWorkerStart(flags, process.env, log);
   if (start.kind === "node") {
-    return runLocalWorkers({ command: [process.execPath, process.argv[1] as string], children: start.children, graceMs: start.graceMs, log });
+    return { code: await runLocalWorkers({ command: [process.execPath, process.argv[1] as string], children: start.children, graceMs: start.graceMs, log }), leaveNow: false };
   }
   // before any backend loads
   if (start.gpu !== undefined) process.env.CUDA_VISIBLE_DEVICES = start.gpu;
