@@ -1,10 +1,10 @@
 import type { Command } from "commander";
 import { loadConfig } from "../config/load.js";
 import { RingtrainError } from "../core/errors.js";
-import { DEFAULT_COORDINATOR_PORT, isLoopbackEndpoint, toControlEndpoint } from "../distributed/endpoint.js";
+import { DEFAULT_COORDINATOR_PORT, toControlEndpoint } from "../distributed/endpoint.js";
 import { createLogger } from "../core/log.js";
 import { deriveCredentials } from "../distributed/security/credentials.js";
-import { loadSecret } from "../distributed/security/secret.js";
+import { loadSecret, requireSecret } from "../distributed/security/secret.js";
 import { runTraining } from "../coordinator/run-controller.js";
 import { cliContext } from "./cli-context.js";
 import { positiveInt } from "./parsers.js";
@@ -35,13 +35,13 @@ export function registerCoordinatorCommand(program: Command): void {
       const listen = toControlEndpoint((flags.listen as string | undefined) ?? `0.0.0.0:${env.MASTER_PORT ?? DEFAULT_COORDINATOR_PORT}`, "--listen");
       const loaded = await loadSecret(flags.secretFile as string | undefined, env);
       const encrypt = flags.encrypt === true;
-      if (loaded === undefined && (!isLoopbackEndpoint(listen) || encrypt)) {
-        throw new RingtrainError(
-          "USAGE",
-          `${encrypt ? "--encrypt needs" : `${listen} is reachable from other hosts, so the run needs`} a shared secret that every worker proves: ` +
-            "set RINGTRAIN_SECRET or pass --secret-file <path> (e.g. `openssl rand -hex 32 > secret && chmod 600 secret`); never put it on the command line",
-        );
-      }
+      requireSecret(
+        loaded,
+        { endpoint: listen, encrypt },
+        (why) =>
+          `${why === "encrypt" ? "--encrypt needs" : `${listen} is reachable from other hosts, so the run needs`} a shared secret that every worker proves: ` +
+          "set RINGTRAIN_SECRET or pass --secret-file <path> (e.g. `openssl rand -hex 32 > secret && chmod 600 secret`); never put it on the command line",
+      );
       const config = await loadConfig(configPath ?? DEFAULT_CONFIG, { ...runConfigOverrides(flags), workers: Math.min(worldSize, 256) });
       const logger = createLogger({ level: cliContext.verbose ? "debug" : "info" });
       if (loaded?.warning !== undefined) logger.warn(loaded.warning);

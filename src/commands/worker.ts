@@ -1,41 +1,39 @@
-import { isIP } from "node:net";
-import { hostname } from "node:os";
 import { Option, type Command } from "commander";
-import { BACKEND_NAMES, type BackendName } from "../compute/backend-names.js";
-import { assignGpus, countNvidiaGpus, visibleDevices } from "../compute/gpu-assignment.js";
+import { BACKEND_NAMES } from "../compute/backend-names.js";
 import { loadConfig } from "../config/load.js";
-import { RingtrainError } from "../core/errors.js";
-import { localAddressToward } from "../distributed/launch/advertise.js";
-import { endpointHost, isLoopbackEndpoint, tcpHostPort, unbracketed } from "../distributed/endpoint.js";
-import { resolveLaunchIdentity } from "../distributed/launch/launch-env.js";
+import type { WorkerFlags } from "../distributed/launch/launch-spec.js";
 import { runLocalWorkers } from "../distributed/launch/node-launcher.js";
+import { resolveWorkerStart } from "../distributed/launch/worker-launch.js";
 import { configHash } from "../distributed/protocol/compatibility.js";
-import { deriveCredentials } from "../distributed/security/credentials.js";
-import { loadSecret } from "../distributed/security/secret.js";
-import { runWorker } from "../worker/main.js";
+import { DEFAULT_TIMEOUTS, STANDALONE_WORKER_RENDEZVOUS_MS } from "../distributed/timeouts.js";
+import { runWorker, type WorkerExit } from "../worker/main.js";
 import { nonNegativeInt, positiveInt } from "./parsers.js";
-
-interface WorkerFlags {
-  coordinator?: string;
-  rank?: number;
-  worldSize?: number;
-  localRank?: number;
-  localWorkers: number;
-  bind?: string;
-  advertise?: string;
-  backend: BackendName;
-  config?: string;
-  secretFile?: string;
-  encrypt: boolean;
-  allowGpuSharing: boolean;
-  rendezvousTimeout: number;
-  allreduceTimeout: number;
-}
 
 /** `ringtrain worker`: one worker process (forked by `train`), or K of them on this node joining a coordinator (multi-node). */
 export function registerWorkerCommand(program: Command): void {
-  program
-    .command("worker")
+  declareWorkerOptions(program.command("worker")).action(async (_flags: unknown, command: Command) => {
+    if (process.send !== undefined) {
+      // a locally forked worker exits when its coordinator dies instead of lingering
+      // (its parent is gone: nothing is left to report to or clean up for),
+      // and leaves Ctrl-C (sent to the whole process group) to the coordinator
+      process.on("disconnect", () => process.exit(1));
+      process.on("SIGINT", () => undefined);
+    }
+    // the global --verbose too: a parent passes it in the worker's launch spec
+    const exit = await startWorker(command.optsWithGlobals<WorkerFlags>());
+    process.exitCode = exit.code;
+    // leave quietly: our own disconnect must not trigger the orphan exit above
+    process.removeAllListeners("disconnect");
+    if (process.connected) process.disconnect();
+    // the coordinator ended the run mid-step, or went silent: a step waiting on
+    // peers that are leaving, or a wait for the coordinator, must not keep this process
+    if (exit.leaveNow) process.exit(exit.code);
+  });
+}
+
+/** The options of `ringtrain worker` (exported so that tests parse launch specs back with them). */
+export function declareWorkerOptions(command: Command): Command {
+  return command
     .description(
       "run worker processes that join a coordinator (started by `ringtrain train` locally; by hand, srun, mpirun or Kubernetes for multi-node runs). " +
         "Rank, world size and coordinator may come from RANK/WORLD_SIZE/LOCAL_RANK/MASTER_ADDR/MASTER_PORT, SLURM_PROCID/SLURM_NTASKS/SLURM_LOCALID/SLURM_NODELIST " +
@@ -53,105 +51,27 @@ export function registerWorkerCommand(program: Command): void {
     .option("--secret-file <path>", "file holding the shared secret (else RINGTRAIN_SECRET); required unless the coordinator is on loopback")
     .option("--encrypt", "encrypt all traffic with CurveZMQ (the coordinator must use --encrypt too)", false)
     .option("--allow-gpu-sharing", "allow more local workers than GPUs", false)
-    .option("--rendezvous-timeout <ms>", "bound on waiting for the plan and the initial weights", positiveInt("--rendezvous-timeout"), 120_000)
-    .option("--allreduce-timeout <ms>", "bound on each allreduce phase", positiveInt("--allreduce-timeout"), 30_000)
-    .action(async (flags: WorkerFlags) => {
-      if (process.send !== undefined) {
-        // a locally forked worker exits when its coordinator dies instead of lingering,
-        // and leaves Ctrl-C (sent to the whole process group) to the coordinator
-        process.on("disconnect", () => process.exit(1));
-        process.on("SIGINT", () => undefined);
-      }
-      process.exitCode = await workerCommand(flags);
-      // leave quietly: our own disconnect must not trigger the orphan exit above
-      process.removeAllListeners("disconnect");
-      if (process.connected) process.disconnect();
-    });
+    .option("--rendezvous-timeout <ms>", "bound on waiting for the plan and the initial weights", positiveInt("--rendezvous-timeout"), STANDALONE_WORKER_RENDEZVOUS_MS)
+    .option("--allreduce-timeout <ms>", "bound on each allreduce phase", positiveInt("--allreduce-timeout"), DEFAULT_TIMEOUTS.allreduceMs);
 }
 
-async function workerCommand(flags: WorkerFlags): Promise<number> {
+/** K workers on this node, or one in this process. */
+async function startWorker(flags: WorkerFlags): Promise<WorkerExit> {
   const log = (line: string): void => void process.stderr.write(`${line}\n`);
-  const many = flags.localWorkers > 1;
-  if (many && flags.rank !== undefined) {
-    throw new RingtrainError("USAGE", `--rank ${flags.rank} names one worker, but --local-workers ${flags.localWorkers} starts ${flags.localWorkers}: drop --rank (the coordinator assigns ranks)`);
+  const start = await resolveWorkerStart(flags, process.env, log);
+  if (start.kind === "node") {
+    return { code: await runLocalWorkers({ command: [process.execPath, process.argv[1] as string], children: start.children, graceMs: start.graceMs, log }), leaveNow: false };
   }
-  const identity = resolveLaunchIdentity(
-    { ...(flags.rank === undefined ? {} : { rank: flags.rank }), ...(flags.worldSize === undefined ? {} : { worldSize: flags.worldSize }), ...(flags.localRank === undefined ? {} : { localRank: flags.localRank }), ...(flags.coordinator === undefined ? {} : { coordinator: flags.coordinator }) },
-    // with several local workers, a launcher's per-task rank does not name any one of them
-    many ? { ...process.env, RANK: undefined, WORLD_SIZE: undefined, OMPI_COMM_WORLD_RANK: undefined, OMPI_COMM_WORLD_SIZE: undefined, SLURM_PROCID: undefined, SLURM_NTASKS: undefined } : process.env,
-  );
-  const coordinator = identity.coordinator;
-  if (coordinator === null) {
-    throw new RingtrainError("USAGE", "no coordinator address: pass --coordinator host:port, set MASTER_ADDR (and MASTER_PORT), or run inside a Slurm allocation");
-  }
-  const gpuCount = await countNvidiaGpus();
-  const devices = visibleDevices(gpuCount, process.env.CUDA_VISIBLE_DEVICES);
-
-  if (many) {
-    const gpus = assignGpus({ localWorkers: flags.localWorkers, devices, allowSharing: flags.allowGpuSharing });
-    const args = ["worker", "--coordinator", coordinator, "--backend", flags.backend, "--rendezvous-timeout", String(flags.rendezvousTimeout), "--allreduce-timeout", String(flags.allreduceTimeout)];
-    if (flags.advertise !== undefined) args.push("--advertise", flags.advertise);
-    if (flags.config !== undefined) args.push("--config", flags.config);
-    if (flags.secretFile !== undefined) args.push("--secret-file", flags.secretFile);
-    if (flags.encrypt) args.push("--encrypt");
-    if (flags.allowGpuSharing) args.push("--allow-gpu-sharing");
-    if (flags.bind !== undefined && !/:\*$|:0$/.test(flags.bind) && flags.bind.startsWith("tcp://")) {
-      throw new RingtrainError("USAGE", `--bind ${flags.bind} names one port, but --local-workers ${flags.localWorkers} workers each bind their own: use a wildcard port (tcp://host:*)`);
-    }
-    if (flags.bind !== undefined) args.push("--bind", flags.bind);
-    return runLocalWorkers({ command: [process.execPath, process.argv[1] as string], args, gpus, graceMs: flags.allreduceTimeout + 10_000, log });
-  }
-
-  // one worker in this process: pick its GPU before any backend loads
-  if (devices.length > 1 && identity.localRank !== null) {
-    const gpu = assignGpus({ localWorkers: identity.localRank + 1, devices, allowSharing: flags.allowGpuSharing })[identity.localRank];
-    if (gpu !== undefined) process.env.CUDA_VISIBLE_DEVICES = gpu;
-  }
-
-  const loaded = await loadSecret(flags.secretFile, process.env);
-  const remote = !isLoopbackEndpoint(coordinator);
-  if (loaded === undefined && (remote || flags.encrypt)) {
-    throw new RingtrainError(
-      "USAGE",
-      `${flags.encrypt ? "--encrypt" : `the coordinator ${coordinator} is not on loopback, so`} this worker needs the run's shared secret: set RINGTRAIN_SECRET or pass --secret-file <path> (never on the command line)`,
-    );
-  }
-  if (loaded?.warning !== undefined) log(`ringtrain worker: warning: ${loaded.warning}`);
-  const credentials = loaded === undefined ? undefined : deriveCredentials(loaded.secret, flags.encrypt);
-
-  // where ring neighbours reach this worker
-  let dataBind = flags.bind;
-  // stored bare (an IPv6 literal may come with or without brackets); endpoints bracket it again
-  const advertiseHost = flags.advertise === undefined ? undefined : unbracketed(flags.advertise);
-  let hostLabel = hostname();
-  if (dataBind === undefined) {
-    const target = tcpHostPort(coordinator);
-    if (target === undefined) {
-      dataBind = "tcp://127.0.0.1:*"; // an ipc coordinator: this host only
-    } else {
-      const ip = advertiseHost !== undefined && isIP(advertiseHost) !== 0 ? advertiseHost : await localAddressToward(target.host, target.port);
-      // an advertised name may resolve to a NAT or another interface: listen on all then
-      dataBind = advertiseHost !== undefined && ip !== advertiseHost ? "tcp://0.0.0.0:*" : `tcp://${endpointHost(ip)}:*`;
-      if (!ip.startsWith("127.") && ip !== "::1") hostLabel = `${hostname()}/${advertiseHost ?? ip}`;
-    }
-  }
-  if (loaded === undefined && !isLoopbackEndpoint(dataBind)) {
-    throw new RingtrainError("USAGE", `the data-plane endpoint ${dataBind} is not on loopback, so this worker needs the run's shared secret: set RINGTRAIN_SECRET or pass --secret-file <path>`);
-  }
+  // before any backend loads
+  if (start.gpu !== undefined) process.env.CUDA_VISIBLE_DEVICES = start.gpu;
   const config = flags.config === undefined ? undefined : await loadConfig(flags.config);
   return runWorker({
-    coordinator,
-    rank: identity.rank,
-    worldSize: identity.worldSize,
-    localRank: identity.localRank,
-    dataBind,
-    ...(advertiseHost === undefined ? {} : { advertiseHost }),
+    ...start.worker,
     backend: flags.backend,
     rendezvousMs: flags.rendezvousTimeout,
     allreduceMs: flags.allreduceTimeout,
-    ...(credentials === undefined ? {} : { credentials }),
     configHash: config === undefined ? null : configHash(config),
-    hostLabel,
+    verbose: flags.verbose,
     log,
   });
 }

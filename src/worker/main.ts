@@ -50,6 +50,21 @@ export interface WorkerOptions {
   hostLabel?: string;
   /** lines for the operator (refused connections, coordinator silence) */
   log?: (line: string) => void;
+  /** print a failure's stack trace (`--verbose`) */
+  verbose?: boolean;
+}
+
+/** How {@link runWorker} ended. */
+export interface WorkerExit {
+  /** the process's exit code: 0 when the run completed */
+  code: number;
+  /**
+   * The worker left with its work still in flight: the coordinator ended the
+   * run mid-step, or went silent. A step may still be waiting on peers that are
+   * leaving, or a wait for the coordinator on its bound, so the process should
+   * end now instead of letting them drain.
+   */
+  leaveNow: boolean;
 }
 
 const HEARTBEAT_INTERVAL_MS = 1000;
@@ -57,8 +72,11 @@ const HEARTBEAT_INTERVAL_MS = 1000;
 /**
  * Runs one worker to completion and returns its exit code. Any failure is
  * reported to the coordinator (code, message, phase) before exiting non-zero.
+ * When the coordinator ends the run or goes silent before this worker
+ * finished, it returns at once (closing its sockets) with `leaveNow`: the
+ * caller ends the process, since the work it left may still hold the event loop.
  */
-export async function runWorker(options: WorkerOptions): Promise<number> {
+export async function runWorker(options: WorkerOptions): Promise<WorkerExit> {
   let phase = "starting";
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const host = options.hostLabel ?? hostname();
@@ -74,11 +92,19 @@ export async function runWorker(options: WorkerOptions): Promise<number> {
   let finished = false;
   let releaseShutdown: () => void = () => undefined;
   const shutdown = new Promise<void>((resolve) => (releaseShutdown = resolve));
+  /** the exit code once the worker leaves before its work ends */
+  let leftWith: number | undefined;
+  let releaseLeave: (code: number) => void = () => undefined;
+  const leaving = new Promise<number>((resolve) => (releaseLeave = resolve));
+  const leave = (code: number): void => {
+    leftWith ??= code;
+    releaseLeave(leftWith);
+  };
   control.onShutdown((_reason, failed) => {
     stop = true;
     releaseShutdown();
     // the coordinator ends the run: a worker mid-step must not wait for peers that are leaving
-    if (!finished) process.exit(failed ? 1 : 0);
+    if (!finished) leave(failed ? 1 : 0);
   });
   const heartbeat = setInterval(() => void control.send({ type: "heartbeat", phase }).catch(() => undefined), HEARTBEAT_INTERVAL_MS);
   // A coordinator that vanishes (its host died, its link dropped) sends no
@@ -88,95 +114,104 @@ export async function runWorker(options: WorkerOptions): Promise<number> {
     const silent = performance.now() - control.lastReceived;
     if (helloSent && !finished && silent > coordinatorSilenceMs) {
       log(`ringtrain worker (host ${host}, pid ${process.pid}): the coordinator at ${options.coordinator} sent nothing for ${formatDuration(coordinatorSilenceMs)} during ${phase}; exiting`);
-      process.exit(1);
+      leave(1);
     }
   }, 500);
   let helloSent = false;
   let ring: RingAllreduce | undefined;
   let assignedRank: number | null = options.rank;
+  // the work runs until it ends, or until the worker leaves without it (see leave)
+  const work = (async (): Promise<number> => {
+    try {
+      phase = "selecting backend";
+      const backend = await selectBackend(options.backend);
+      phase = "binding data plane";
+      const security = options.credentials === undefined ? undefined : { receiver: serverSecurity(options.credentials), sender: clientSecurity(options.credentials) };
+      const receiver = await bindRingReceiver(options.dataBind, { timeoutMs: options.allreduceMs, ...(security ? { security } : {}) });
+      const dataAddress = options.advertiseHost === undefined ? receiver.address : receiver.address.replace(/^tcp:\/\/(\[[^\]]+\]|[^:[\]]+):/, `tcp://${endpointHost(options.advertiseHost)}:`);
+      control.lastReceived = performance.now();
+      helloSent = true;
+      await control.send({
+        type: "hello",
+        host,
+        pid: process.pid,
+        rank: options.rank,
+        localRank: options.localRank ?? null,
+        dataAddress,
+        backend,
+        codeVersion: codeVersion(),
+        configHash: options.configHash ?? null,
+      });
+
+      phase = "waiting for the plan";
+      const plan = await control.next("plan", options.rendezvousMs, phase);
+      const config = parseConfig(plan.config, "the plan's config");
+      if ((options.rank !== null && plan.rank !== options.rank) || (options.worldSize !== null && plan.worldSize !== options.worldSize)) {
+        throw new RingtrainError(
+          "PROTOCOL",
+          `the coordinator assigned rank ${plan.rank} of ${plan.worldSize}, but this worker was launched as rank ${options.rank ?? "(any)"} of ${options.worldSize ?? "(any)"}`,
+        );
+      }
+      assignedRank = plan.rank;
+      coordinatorSilenceMs = config.timeouts.heartbeatMs;
+      ring = await RingAllreduce.bind({ rank: plan.rank, worldSize: plan.worldSize, bindEndpoint: options.dataBind, timeoutMs: options.allreduceMs, receiver, ...(security ? { security } : {}) });
+      phase = "loading data";
+      const dataStarted = performance.now();
+      const data = await runData(config, plan.data, control, options.rendezvousMs, (p) => (phase = p), (line) => log(`ringtrain worker ${plan.rank} (host ${host}, pid ${process.pid}): ${line}`));
+      const { train: trainSet, test: testSet, validation: validationSet } = data;
+      await control.send({ type: "dataReady", source: data.source, bytes: data.bytes, ms: performance.now() - dataStarted });
+      const model = buildModel(config.model, trainSet, trainSet.numClasses);
+
+      phase = "connecting the ring";
+      await ring.connect(plan.members);
+      phase = "receiving initial weights";
+      if (plan.rank === 0) await control.send({ type: "initialWeights", weights: floatsToBytes(model.initialWeights(config.seed)) });
+      const weights = await control.next("weights", options.rendezvousMs, phase);
+      const params = bytesToFloats(weights.weights, "initial weights");
+      if (params.length !== model.layout.totalSize) {
+        throw new RingtrainError("PROTOCOL", `initial weights hold ${params.length} values, the model has ${model.layout.totalSize}`);
+      }
+      model.setWeights(params);
+
+      const outcome = await train({
+        config,
+        rank: plan.rank,
+        worldSize: plan.worldSize,
+        model,
+        params,
+        train: trainSet,
+        test: testSet,
+        validation: validationSet,
+        ring,
+        report: (m) => void control.send(m).catch(() => undefined),
+        stopRequested: () => stop,
+        setPhase: (p) => (phase = p),
+      });
+      finished = true;
+      // stopped: the coordinator ended the run mid-training, which only a failed run does
+      // (a completed run's shutdown follows every done): no final weights, no done
+      if (outcome === "stopped") return 1;
+      phase = "finishing";
+      if (plan.rank === 0) await control.send({ type: "finalWeights", weights: floatsToBytes(params) });
+      model.dispose();
+      await control.send({ type: "done", numTensors: tf.memory().numTensors });
+      // the coordinator's shutdown proves it received everything; do not wait forever for it
+      await withTimeout(shutdown, config.timeouts.shutdownMs, () => "no shutdown from the coordinator").catch(() => undefined);
+      return 0;
+    } catch (e) {
+      finished = true;
+      // it left already: what fails now is the work it abandoned, not the run
+      if (leftWith !== undefined) return leftWith;
+      const code = isRingtrainError(e) ? e.code : "INTERNAL";
+      await control.send({ type: "failure", code, message: errorMessage(e), phase, rank: assignedRank ?? 0, host, pid: process.pid }).catch(() => undefined);
+      if (options.verbose === true) console.error(e);
+      else if (isRingtrainError(e, "PROTOCOL") || options.credentials !== undefined) log(`ringtrain worker (host ${host}, pid ${process.pid}): [${code}] ${errorMessage(e)}`);
+      return 1;
+    }
+  })();
   try {
-    phase = "selecting backend";
-    const backend = await selectBackend(options.backend);
-    phase = "binding data plane";
-    const security = options.credentials === undefined ? undefined : { receiver: serverSecurity(options.credentials), sender: clientSecurity(options.credentials) };
-    const receiver = await bindRingReceiver(options.dataBind, { timeoutMs: options.allreduceMs, ...(security ? { security } : {}) });
-    const dataAddress = options.advertiseHost === undefined ? receiver.address : receiver.address.replace(/^tcp:\/\/(\[[^\]]+\]|[^:[\]]+):/, `tcp://${endpointHost(options.advertiseHost)}:`);
-    control.lastReceived = performance.now();
-    helloSent = true;
-    await control.send({
-      type: "hello",
-      host,
-      pid: process.pid,
-      rank: options.rank,
-      localRank: options.localRank ?? null,
-      dataAddress,
-      backend,
-      codeVersion: codeVersion(),
-      configHash: options.configHash ?? null,
-    });
-
-    phase = "waiting for the plan";
-    const plan = await control.next("plan", options.rendezvousMs, phase);
-    const config = parseConfig(plan.config, "the plan's config");
-    if ((options.rank !== null && plan.rank !== options.rank) || (options.worldSize !== null && plan.worldSize !== options.worldSize)) {
-      throw new RingtrainError(
-        "PROTOCOL",
-        `the coordinator assigned rank ${plan.rank} of ${plan.worldSize}, but this worker was launched as rank ${options.rank ?? "(any)"} of ${options.worldSize ?? "(any)"}`,
-      );
-    }
-    assignedRank = plan.rank;
-    coordinatorSilenceMs = config.timeouts.heartbeatMs;
-    ring = await RingAllreduce.bind({ rank: plan.rank, worldSize: plan.worldSize, bindEndpoint: options.dataBind, timeoutMs: options.allreduceMs, receiver, ...(security ? { security } : {}) });
-    phase = "loading data";
-    const dataStarted = performance.now();
-    const data = await runData(config, plan.data, control, options.rendezvousMs, (p) => (phase = p), (line) => log(`ringtrain worker ${plan.rank} (host ${host}, pid ${process.pid}): ${line}`));
-    const { train: trainSet, test: testSet, validation: validationSet } = data;
-    await control.send({ type: "dataReady", source: data.source, bytes: data.bytes, ms: performance.now() - dataStarted });
-    const model = buildModel(config.model, trainSet, trainSet.numClasses);
-
-    phase = "connecting the ring";
-    await ring.connect(plan.members);
-    phase = "receiving initial weights";
-    if (plan.rank === 0) await control.send({ type: "initialWeights", weights: floatsToBytes(model.initialWeights(config.seed)) });
-    const weights = await control.next("weights", options.rendezvousMs, phase);
-    const params = bytesToFloats(weights.weights, "initial weights");
-    if (params.length !== model.layout.totalSize) {
-      throw new RingtrainError("PROTOCOL", `initial weights hold ${params.length} values, the model has ${model.layout.totalSize}`);
-    }
-    model.setWeights(params);
-
-    const outcome = await train({
-      config,
-      rank: plan.rank,
-      worldSize: plan.worldSize,
-      model,
-      params,
-      train: trainSet,
-      test: testSet,
-      validation: validationSet,
-      ring,
-      report: (m) => void control.send(m).catch(() => undefined),
-      stopRequested: () => stop,
-      setPhase: (p) => (phase = p),
-    });
-    finished = true;
-    // stopped: the coordinator ended the run mid-training, which only a failed run does
-    // (a completed run's shutdown follows every done): no final weights, no done
-    if (outcome === "stopped") return 1;
-    phase = "finishing";
-    if (plan.rank === 0) await control.send({ type: "finalWeights", weights: floatsToBytes(params) });
-    model.dispose();
-    await control.send({ type: "done", numTensors: tf.memory().numTensors });
-    // the coordinator's shutdown proves it received everything; do not wait forever for it
-    await withTimeout(shutdown, config.timeouts.shutdownMs, () => "no shutdown from the coordinator").catch(() => undefined);
-    return 0;
-  } catch (e) {
-    finished = true;
-    const code = isRingtrainError(e) ? e.code : "INTERNAL";
-    await control.send({ type: "failure", code, message: errorMessage(e), phase, rank: assignedRank ?? 0, host, pid: process.pid }).catch(() => undefined);
-    if (process.env.RINGTRAIN_VERBOSE === "1") console.error(e);
-    else if (isRingtrainError(e, "PROTOCOL") || options.credentials !== undefined) log(`ringtrain worker (host ${host}, pid ${process.pid}): [${code}] ${errorMessage(e)}`);
-    return 1;
+    const code = await Promise.race([work, leaving]);
+    return { code, leaveNow: leftWith !== undefined };
   } finally {
     clearInterval(heartbeat);
     clearInterval(watchdog);

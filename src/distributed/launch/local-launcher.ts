@@ -2,7 +2,8 @@ import { fork, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { createInterface } from "node:readline";
 import { assignGpus, visibleDevices } from "../../compute/gpu-assignment.js";
-import { childEnvironment } from "./launch-env.js";
+import type { BackendName } from "../../compute/backend-names.js";
+import { workerLaunchSpec, type LaunchSpec } from "./launch-spec.js";
 
 /** A local worker process started by the coordinator. */
 export interface LocalWorker {
@@ -21,9 +22,10 @@ export interface LaunchOptions {
   coordinatorAddress: string;
   /** data-plane bind endpoint for a rank */
   dataBind: (rank: number) => string;
-  backend: string;
+  backend: BackendName;
   rendezvousMs: number;
   allreduceMs: number;
+  /** workers print stack traces (`--verbose`) */
   verbose: boolean;
   /** NVIDIA GPUs on this host (0: none); each worker then sees only its own */
   gpuCount?: number;
@@ -51,37 +53,8 @@ export function cliEntryPoint(): string {
 export function launchLocalWorkers(options: LaunchOptions): LocalWorker[] {
   const entry = cliEntryPoint();
   const workers: LocalWorker[] = [];
-  // throws USAGE before anything starts when there are more workers than GPUs
-  const gpus = assignGpus({
-    localWorkers: options.worldSize,
-    devices: visibleDevices(options.gpuCount ?? 0, process.env.CUDA_VISIBLE_DEVICES),
-    allowSharing: options.allowGpuSharing ?? false,
-  });
-  for (let rank = 0; rank < options.worldSize; rank++) {
-    const args = [
-      "worker",
-      "--coordinator", options.coordinatorAddress,
-      "--rank", String(rank),
-      "--world-size", String(options.worldSize),
-      "--bind", options.dataBind(rank),
-      "--backend", options.backend,
-      "--rendezvous-timeout", String(options.rendezvousMs),
-      "--allreduce-timeout", String(options.allreduceMs),
-    ];
-    const child = fork(entry, args, {
-      stdio: ["ignore", "pipe", "pipe", "ipc"],
-      // ranks go by flag: launcher variables (SLURM_PROCID, RANK, ...) inherited
-      // from an enclosing job must not reach the children, nor a secret local runs do not use
-      env: childEnvironment(
-        process.env,
-        {
-          RINGTRAIN_LOCAL_RANK: String(rank),
-          RINGTRAIN_VERBOSE: options.verbose ? "1" : "0",
-          ...(gpus[rank] === undefined ? {} : { CUDA_VISIBLE_DEVICES: gpus[rank] }),
-        },
-        true,
-      ),
-    });
+  for (const [rank, spec] of localWorkerSpecs(options, process.env).entries()) {
+    const child = fork(entry, spec.args, { stdio: ["ignore", "pipe", "pipe", "ipc"], env: spec.env });
     const worker: LocalWorker = { rank, child, pid: child.pid ?? -1, recentOutput: [], exited: false, exitCode: null, exitSignal: null };
     for (const stream of [child.stdout, child.stderr]) {
       if (stream === null) continue;
@@ -100,6 +73,39 @@ export function launchLocalWorkers(options: LaunchOptions): LocalWorker[] {
     workers.push(worker);
   }
   return workers;
+}
+
+/**
+ * Each rank's launch spec: ranks go by flag, and launcher variables (SLURM_PROCID,
+ * RANK, ...) inherited from an enclosing job do not reach the children, nor a
+ * secret local runs do not use.
+ *
+ * @throws RingtrainError USAGE, before anything starts, when there are more workers than GPUs.
+ */
+export function localWorkerSpecs(options: LaunchOptions, env: NodeJS.ProcessEnv): LaunchSpec[] {
+  const gpus = assignGpus({
+    localWorkers: options.worldSize,
+    devices: visibleDevices(options.gpuCount ?? 0, env.CUDA_VISIBLE_DEVICES),
+    allowSharing: options.allowGpuSharing ?? false,
+  });
+  return gpus.map((gpu, rank) =>
+    workerLaunchSpec(
+      {
+        coordinator: options.coordinatorAddress,
+        rank,
+        worldSize: options.worldSize,
+        bind: options.dataBind(rank),
+        backend: options.backend,
+        encrypt: false,
+        allowGpuSharing: false,
+        rendezvousTimeout: options.rendezvousMs,
+        allreduceTimeout: options.allreduceMs,
+        verbose: options.verbose,
+      },
+      { gpu, inheritSecret: false },
+      env,
+    ),
+  );
 }
 
 /**

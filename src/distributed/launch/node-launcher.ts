@@ -1,6 +1,7 @@
 /**
  * `ringtrain worker --local-workers K`: one process per GPU or core on this
- * node, each a plain `ringtrain worker` with its local rank as a flag. The
+ * node, each a plain `ringtrain worker` started with its launch spec
+ * (launch-spec.ts: its local rank as a flag, its GPU in its environment). The
  * children inherit stdout/stderr; the parent forwards SIGINT/SIGTERM, and
  * once one child fails it gives the others a bounded time to notice (their
  * ring or the coordinator fails them) before killing them, so the node never
@@ -8,15 +9,13 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { formatDuration } from "../../core/timeout.js";
-import { childEnvironment } from "./launch-env.js";
+import type { LaunchSpec } from "./launch-spec.js";
 
 export interface NodeLaunchOptions {
   /** `node` and the CLI script, e.g. [process.execPath, process.argv[1]] */
   command: readonly string[];
-  /** worker arguments shared by all children (coordinator, bind, backend, ...) */
-  args: readonly string[];
-  /** one entry per child: its CUDA_VISIBLE_DEVICES, or undefined on a host without GPUs */
-  gpus: readonly (string | undefined)[];
+  /** one launch spec per child, in local-rank order */
+  children: readonly LaunchSpec[];
   /** after the first failure, the others may take this long to exit */
   graceMs: number;
   log: (line: string) => void;
@@ -25,11 +24,11 @@ export interface NodeLaunchOptions {
 /** Starts the children and resolves with the node's exit code: 0 when all succeeded, else the first failure's code. */
 export async function runLocalWorkers(options: NodeLaunchOptions): Promise<number> {
   const [exe, ...pre] = options.command;
-  const children: { child: ChildProcess; exited: Promise<number> }[] = options.gpus.map((gpu, localRank) => {
-    const child = spawn(exe as string, [...pre, ...options.args, "--local-rank", String(localRank)], {
+  const children: { child: ChildProcess; exited: Promise<number> }[] = options.children.map((spec, localRank) => {
+    const child = spawn(exe as string, [...pre, ...spec.args], {
       // the IPC channel only tells a child when this process dies (it then exits, see commands/worker.ts)
       stdio: ["ignore", "inherit", "inherit", "ipc"],
-      env: childEnvironment(process.env, gpu === undefined ? {} : { CUDA_VISIBLE_DEVICES: gpu }, false),
+      env: spec.env,
     });
     const exited = new Promise<number>((resolve) => {
       child.on("error", (e) => {

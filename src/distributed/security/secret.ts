@@ -1,5 +1,6 @@
 import { readFile, stat } from "node:fs/promises";
 import { RingtrainError } from "../../core/errors.js";
+import { isLoopbackEndpoint } from "../endpoint.js";
 
 /** The environment variable that may hold the shared secret. */
 export const SECRET_ENV = "RINGTRAIN_SECRET";
@@ -50,4 +51,21 @@ export async function loadSecret(secretFile: string | undefined, env: Readonly<R
     );
   }
   return { secret, source, warning };
+}
+
+/** Why a run needs its shared secret: `--encrypt` (its keys derive from it), or an endpoint other hosts may reach. */
+export type SecretNeed = "encrypt" | "not-loopback";
+
+/**
+ * The one rule for when the shared secret is required: with `encrypt`, or
+ * when `endpoint` is not on loopback (anyone who reaches it could join the
+ * run, or feed it gradients). Each caller words the error for its own
+ * command, given why the secret is needed (`--encrypt` wins when both hold).
+ *
+ * @throws RingtrainError USAGE with `refusal(why)` when the secret is needed but `loaded` is undefined.
+ */
+export function requireSecret(loaded: LoadedSecret | undefined, need: { endpoint: string; encrypt: boolean }, refusal: (why: SecretNeed) => string): void {
+  if (loaded !== undefined) return;
+  if (need.encrypt) throw new RingtrainError("USAGE", refusal("encrypt"));
+  if (!isLoopbackEndpoint(need.endpoint)) throw new RingtrainError("USAGE", refusal("not-loopback"));
 }

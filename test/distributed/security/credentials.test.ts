@@ -4,7 +4,7 @@ import { join } from "node:path";
 import * as zmq from "zeromq";
 import { describe, expect, it } from "vitest";
 import { deriveCredentials } from "../../../src/distributed/security/credentials.js";
-import { loadSecret } from "../../../src/distributed/security/secret.js";
+import { loadSecret, requireSecret } from "../../../src/distributed/security/secret.js";
 import { clientSecurity, serverSecurity } from "../../../src/distributed/security/socket-security.js";
 import { authorize, startZapHandler, type ZapEvent } from "../../../src/distributed/security/zap-handler.js";
 
@@ -23,6 +23,16 @@ describe("shared secret", () => {
     expect(await loadSecret(undefined, {})).toBeUndefined();
     await expect(loadSecret(undefined, { RINGTRAIN_SECRET: "short" })).rejects.toThrow(/has 5 bytes; use at least 16/);
     await expect(loadSecret(join(dir, "missing"), {})).rejects.toThrow(/cannot read the secret file .*missing: ENOENT/);
+  });
+
+  it("is required with --encrypt or on an endpoint other hosts reach, worded by the caller", async () => {
+    const why = (need: string): string => `needs it: ${need}`;
+    for (const endpoint of ["tcp://127.0.0.1:1", "ipc:///tmp/x"]) expect(() => requireSecret(undefined, { endpoint, encrypt: false }, why)).not.toThrow();
+    expect(() => requireSecret(undefined, { endpoint: "tcp://0.0.0.0:1", encrypt: false }, why)).toThrow("needs it: not-loopback");
+    expect(() => requireSecret(undefined, { endpoint: "tcp://0.0.0.0:1", encrypt: true }, why)).toThrow("needs it: encrypt");
+    expect(() => requireSecret(undefined, { endpoint: "ipc:///tmp/x", encrypt: true }, why)).toThrow("needs it: encrypt");
+    const loaded = await loadSecret(undefined, { RINGTRAIN_SECRET: "abcdefghijklmnopq" });
+    expect(() => requireSecret(loaded, { endpoint: "tcp://0.0.0.0:1", encrypt: true }, why)).not.toThrow();
   });
 
   it("derives the same credentials everywhere, different ones for another secret", () => {
