@@ -6,7 +6,7 @@
 import { join, resolve } from "node:path";
 import { RingtrainError } from "../core/errors.js";
 import type { RunStatus } from "../runs/run-directory.js";
-import { getPath } from "../experiments/config-path.js";
+import { getPath } from "../config/config-path.js";
 import { SWEEP_METRICS } from "../experiments/experiment-schema.js";
 import type { ReferenceFigures, SweepMetricName, TrialMetric, TrialParams, TrialRunRecord } from "../experiments/sweep-record.js";
 import { higherIsBetter } from "../experiments/sweep-metric.js";
