@@ -1,7 +1,6 @@
 #!/usr/bin/env node
 import * as tf from "@tensorflow/tfjs";
 import { Command } from "commander";
-import { cliContext } from "./commands/cli-context.js";
 import { registerCoordinatorCommand } from "./commands/coordinator.js";
 import { registerAugmentPreviewCommand } from "./commands/augment-preview.js";
 import { registerPredictCommand } from "./commands/predict.js";
@@ -18,10 +17,10 @@ tf.enableProdMode();
 const program = new Command()
   .name("ringtrain")
   .description("Distributed data-parallel training of MNIST classifiers: tfjs workers summing gradients with a ring allreduce over ZeroMQ")
-  .option("--verbose", "print stack traces and worker output", false)
-  .hook("preAction", (cmd) => {
-    cliContext.verbose = cmd.opts<{ verbose: boolean }>().verbose;
-  })
+  // the one --verbose: given before or after a command's name, commands read it with isVerbose (commands/verbose.ts)
+  .option("--verbose", "print stack traces, debug logs and worker output", false)
+  // every command's --help lists --verbose too; set before the commands are added, which copy it
+  .configureHelp({ showGlobalOptions: true })
   .showHelpAfterError("(run with --help for usage)")
   .exitOverride();
 
@@ -49,12 +48,13 @@ async function main(): Promise<void> {
     const code = (e as { code?: string }).code;
     if (code === "commander.helpDisplayed" || code === "commander.version" || code === "commander.help") process.exit(0);
     if (typeof code === "string" && code.startsWith("commander.")) process.exit(2);
+    const verbose = program.getOptionValue("verbose") === true;
     if (isRingtrainError(e)) {
       process.stderr.write(`ringtrain: error [${e.code}]: ${e.message}\n`);
-      if (cliContext.verbose && e.stack !== undefined) process.stderr.write(e.stack + "\n");
+      if (verbose && e.stack !== undefined) process.stderr.write(e.stack + "\n");
     } else {
       process.stderr.write(`ringtrain: internal error: ${e instanceof Error ? e.message : String(e)}\n`);
-      if (cliContext.verbose && e instanceof Error && e.stack !== undefined) process.stderr.write(e.stack + "\n");
+      if (verbose && e instanceof Error && e.stack !== undefined) process.stderr.write(e.stack + "\n");
       else process.stderr.write("(run with --verbose for the stack trace)\n");
     }
     process.exit(exitCodeOf(e));

@@ -48,14 +48,15 @@ function rateBytesPerSecond(rate: string): number {
 
 function parseArguments(argv: string[]): Args {
   const { values } = parseBenchArgs({
+    usage: "node dist/bench/allreduce-hosts.js [options]   (as root)",
+    summary: "Ring allreduce across 2-8 network-namespace test hosts whose links are shaped with tc tbf, beside the bandwidth-optimal bound.",
     args: argv,
-    strict: true,
     options: {
-      hosts: { type: "string", default: "3" },
-      rate: { type: "string", default: "1gbit" },
-      sizes: { type: "string", default: DEFAULT_SIZES.join(",") },
-      reps: { type: "string", default: "5" },
-      burst: { type: "string", default: "256kb" },
+      hosts: { type: "string", default: "3", value: "N", description: "test hosts, one rank each (2..8)" },
+      rate: { type: "string", default: "1gbit", value: "RATE[,RATE]", description: "link rates to shape to, tc units (1gbit, 100mbit, 500kbit)" },
+      sizes: { type: "string", default: DEFAULT_SIZES.join(","), value: "SIZES", description: "allreduce sizes in bytes (4K, 16M, ...)" },
+      reps: { type: "string", default: "5", value: "N", description: "timed calls per size" },
+      burst: { type: "string", default: "256kb", value: "BYTES", description: "tbf burst" },
     },
   });
   const a: Args = { hosts: Number(values.hosts), rates: values.rate.split(","), sizes: parseSizes(values.sizes), reps: Number(values.reps), burst: values.burst };

@@ -28,14 +28,15 @@ interface Args {
 
 function parseArguments(argv: string[]): Args {
   const { values } = parseBenchArgs({
+    usage: "node dist/bench/allreduce.js [options]",
+    summary: "Ring allreduce latency and bandwidth over local processes, beside PyTorch DDP (gloo) when it is installed.",
     args: argv,
-    strict: true,
     options: {
-      ranks: { type: "string", default: "2,3,4" },
-      sizes: { type: "string", default: DEFAULT_SIZES.join(",") },
-      transport: { type: "string", default: "tcp,ipc" },
-      quick: { type: "boolean", default: false },
-      "no-torch": { type: "boolean", default: false },
+      ranks: { type: "string", default: "2,3,4", value: "N,N", description: "world sizes to run (each at least 2)" },
+      sizes: { type: "string", default: DEFAULT_SIZES.join(","), value: "SIZES", description: "allreduce sizes in bytes (4K, 16M, ...)" },
+      transport: { type: "string", default: "tcp,ipc", value: "tcp,ipc", description: "data planes to run" },
+      quick: { type: "boolean", default: false, description: "fewer repetitions per size" },
+      "no-torch": { type: "boolean", default: false, description: "skip the PyTorch (gloo) anchor" },
     },
   });
   const ranks = values.ranks.split(",").map(Number);

@@ -22,7 +22,7 @@ import { ElasticField, type ElasticMethod } from "../data/augment/elastic.js";
 import { createSampleSource, type SampleSource } from "../data/augment/sample-source.js";
 import { loadDataset } from "../data/datasets.js";
 import { createRng } from "../core/random.js";
-import { median } from "./bench-args.js";
+import { integerArg, median, parseBenchArgs } from "./bench-args.js";
 
 const TARGET = 50_000;
 
@@ -32,18 +32,18 @@ interface Args {
   batch: number;
 }
 
-function parseArgs(argv: string[]): Args {
-  const a: Args = { images: 20_000, runs: 7, batch: 256 };
-  for (let i = 0; i < argv.length; i++) {
-    const flag = argv[i];
-    const v = Number(argv[++i]);
-    if (!(Number.isInteger(v) && v > 0)) throw new Error(`${flag} needs a positive integer`);
-    if (flag === "--images") a.images = v;
-    else if (flag === "--runs") a.runs = v;
-    else if (flag === "--batch") a.batch = v;
-    else throw new Error(`unknown flag ${flag}: expected --images, --runs, --batch`);
-  }
-  return a;
+function parseArguments(argv: string[]): Args {
+  const { values } = parseBenchArgs({
+    usage: "node dist/bench/augment.js [options]",
+    summary: "Augmentation throughput on real MNIST, one core: images/s and CPU µs/image per transform kind, median over the runs.",
+    args: argv,
+    options: {
+      images: { type: "string", default: "20000", value: "N", description: "images per run" },
+      runs: { type: "string", default: "7", value: "N", description: "runs per kind (the table shows their median)" },
+      batch: { type: "string", default: "256", value: "N", description: "batch size of each gather" },
+    },
+  });
+  return { images: integerArg("images", values.images, 1), runs: integerArg("runs", values.runs, 1), batch: integerArg("batch", values.batch, 1) };
 }
 
 interface Case {
@@ -107,7 +107,7 @@ function fieldCase(sigma: number, method: ElasticMethod, args: Args): Case {
 }
 
 async function main(): Promise<void> {
-  const args = parseArgs(process.argv.slice(2));
+  const args = parseArguments(process.argv.slice(2));
   const ds = await loadDataset("mnist", "train");
   const online = (kind: AugmentKindInput): AugmentConfig => parseAugmentConfig({ mode: "online", kinds: [kind] });
   const elastic = { alpha: 34, sigma: 4 };

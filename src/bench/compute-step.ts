@@ -11,7 +11,7 @@
  */
 import { readFileSync } from "node:fs";
 import * as tf from "@tensorflow/tfjs";
-import type { BackendName } from "../compute/backend-names.js";
+import { BACKEND_NAMES, type BackendName } from "../compute/backend-names.js";
 import { selectBackend } from "../compute/backend.js";
 import { runConfigSchema } from "../config/schema.js";
 import { buildModel } from "../model/models.js";
@@ -19,22 +19,39 @@ import { createOptimizer } from "../model/optimizers/registry.js";
 import { createRng } from "../core/random.js";
 import { fusedLayout, spanOf } from "../worker/fused-buffer.js";
 import { accumulateGradients } from "../worker/gradient-step.js";
-import { median } from "./bench-args.js";
+import { median, parseBenchArgs } from "./bench-args.js";
 import { BENCH_MODEL_CONFIGS, type BenchModel } from "./bench-models.js";
 
+interface Args {
+  backendName: BackendName;
+  modelName: BenchModel;
+  batch: number;
+  steps: number;
+  warmup: number;
+}
 
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1]! : fallback;
+function parseArguments(): Args {
+  const { values } = parseBenchArgs({
+    usage: "node dist/bench/compute-step.js [options]",
+    summary: "One backend's training-step time (the worker's gradient step and SGD update, no allreduce), in its own process; prints one JSON line. Run by compute.js.",
+    options: {
+      backend: { type: "string", default: "wasm", value: BACKEND_NAMES.join("|"), description: "compute backend" },
+      model: { type: "string", default: "mlp", value: "mlp|cnn", description: "network" },
+      batch: { type: "string", default: "128", value: "N", description: "batch size" },
+      steps: { type: "string", default: "30", value: "N", description: "timed steps" },
+      warmup: { type: "string", default: "3", value: "N", description: "untimed steps first" },
+    },
+  });
+  const backendName = BACKEND_NAMES.find((b) => b === values.backend);
+  if (backendName === undefined) throw new Error(`--backend takes one of ${BACKEND_NAMES.join(", ")}, got "${values.backend}"`);
+  const modelName = values.model;
+  if (modelName !== "mlp" && modelName !== "cnn") throw new Error(`--model takes mlp or cnn, got "${modelName}"`);
+  return { backendName, modelName, batch: Number(values.batch), steps: Number(values.steps), warmup: Number(values.warmup) };
 }
 
 async function main(): Promise<void> {
+  const { backendName, modelName, batch, steps, warmup } = parseArguments();
   tf.enableProdMode();
-  const backendName = arg("backend", "wasm") as BackendName;
-  const modelName = arg("model", "mlp") as BenchModel;
-  const batch = Number(arg("batch", "128"));
-  const steps = Number(arg("steps", "30"));
-  const warmup = Number(arg("warmup", "3"));
   const configPath = new URL(`../../${BENCH_MODEL_CONFIGS[modelName]}`, import.meta.url);
   const config = runConfigSchema.parse(JSON.parse(readFileSync(configPath, "utf8")));
   const backend = await selectBackend(backendName);

@@ -16,9 +16,9 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { parseArgs } from "node:util";
 import { parseEpochRecords } from "../runs/read-run.js";
 import { RUN_FILES } from "../runs/run-files.js";
+import { parseBenchArgs } from "./bench-args.js";
 import { BENCH_MODEL_CONFIGS, type BenchModel } from "./bench-models.js";
 import { jsonLinesOf, runTorchAnchor, torchUnavailable } from "./torch-anchor.js";
 
@@ -34,14 +34,18 @@ interface Args {
 }
 
 function parseCliArgs(argv: string[]): Args {
-  const { values } = parseArgs({
+  const { values } = parseBenchArgs({
+    usage: "node dist/bench/compute.js [options]",
+    summary:
+      "Training-step time of the MLP and the CNN at batch 128 on every backend that loads here, beside PyTorch's; " +
+      "with --e2e, throughput of real `ringtrain train` runs on 1 and 2 workers beside PyTorch DDP (gloo).",
     args: argv,
     options: {
-      models: { type: "string", default: "mlp,cnn" },
-      backends: { type: "string", default: "tensorflow,webgpu,wasm,cpu" },
-      e2e: { type: "boolean", default: false },
-      "no-torch": { type: "boolean", default: false },
-      quick: { type: "boolean", default: false },
+      models: { type: "string", default: "mlp,cnn", value: "mlp,cnn", description: "models to time" },
+      backends: { type: "string", default: "tensorflow,webgpu,wasm,cpu", value: "NAMES", description: "backends to time, each in its own process" },
+      e2e: { type: "boolean", default: false, description: "also time end-to-end training runs on 1 and 2 workers" },
+      "no-torch": { type: "boolean", default: false, description: "skip the PyTorch anchor" },
+      quick: { type: "boolean", default: false, description: "fewer steps per measurement" },
     },
   });
   const models = values.models.split(",");

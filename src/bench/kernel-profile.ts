@@ -31,7 +31,7 @@ import { shippedKernel } from "../compute/wasm-kernels/wasm-backend.js";
 import { takeWebGpuErrors } from "../compute/webgpu-backend.js";
 import { formatLoss } from "../core/format.js";
 import { createRng, type Rng } from "../core/random.js";
-import { median, parseBenchArgs } from "./bench-args.js";
+import { integerArg, median, parseBenchArgs } from "./bench-args.js";
 
 interface Args {
   backend: "wasm" | "webgpu";
@@ -45,33 +45,29 @@ interface Args {
 
 function parseArguments(argv: string[]): Args {
   const { values } = parseBenchArgs({
+    usage: "node dist/bench/kernel-profile.js [options]",
+    summary: "Per-kernel profile of one training step (raw tfjs ops) on the wasm or the webgpu backend: ms per step per kernel, the kernel total and the median step time.",
     args: argv,
-    strict: true,
     options: {
-      backend: { type: "string", default: "wasm" },
-      model: { type: "string", default: "mlp" },
-      unpatched: { type: "boolean", default: false },
-      steps: { type: "string" },
-      warmup: { type: "string", default: "3" },
-      batch: { type: "string", default: "128" },
-      "by-shape": { type: "boolean", default: false },
+      backend: { type: "string", default: "wasm", value: "wasm|webgpu", description: "backend to profile" },
+      model: { type: "string", default: "mlp", value: "mlp|cnn", description: "MLP 784-128-64-10 or CNN 32c3-p2-64c3-p2-128-10" },
+      unpatched: { type: "boolean", default: false, description: "wasm kernels as shipped (plus the patched Conv2DBackpropFilter, which wasm lacks)" },
+      steps: { type: "string", value: "N", description: "profiled steps (default: 200 for the MLP, 20 for the CNN)" },
+      warmup: { type: "string", default: "3", value: "N", description: "untimed steps first" },
+      batch: { type: "string", default: "128", value: "N", description: "batch size" },
+      "by-shape": { type: "boolean", default: false, description: "one row per kernel and input shapes, not per kernel" },
     },
   });
   const { backend, model } = values;
   if (backend !== "wasm" && backend !== "webgpu") throw new Error(`--backend takes wasm or webgpu, got "${backend}"`);
   if (model !== "mlp" && model !== "cnn") throw new Error(`--model takes mlp or cnn, got "${model}"`);
-  const integer = (flag: string, text: string, min: number): number => {
-    const v = Number(text);
-    if (!Number.isInteger(v) || v < min) throw new Error(`--${flag} takes an integer of at least ${min}, got ${text}`);
-    return v;
-  };
   return {
     backend,
     model,
     unpatched: values.unpatched,
-    steps: values.steps === undefined ? (model === "mlp" ? 200 : 20) : integer("steps", values.steps, 1),
-    warmup: integer("warmup", values.warmup, 0),
-    batch: integer("batch", values.batch, 1),
+    steps: values.steps === undefined ? (model === "mlp" ? 200 : 20) : integerArg("steps", values.steps, 1),
+    warmup: integerArg("warmup", values.warmup, 0),
+    batch: integerArg("batch", values.batch, 1),
     byShape: values["by-shape"],
   };
 }

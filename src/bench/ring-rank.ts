@@ -14,6 +14,7 @@ import { hostname } from "node:os";
 import { performance } from "node:perf_hooks";
 import { RingAllreduce } from "../distributed/collective/ring-allreduce.js";
 import { assertNever, errorMessage, isRingtrainError } from "../core/errors.js";
+import { parseBenchArgs } from "./bench-args.js";
 import { fillBuffer, type FromRank, type RankConfig, type ToRank, type VerifyRequest, type VerifyResult } from "./ring-protocol.js";
 
 function reply(msg: FromRank): void {
@@ -56,7 +57,13 @@ async function bench(ring: RingAllreduce, bytes: number, warmup: number, reps: n
 }
 
 async function main(): Promise<void> {
-  const cfg = JSON.parse(process.argv[2] ?? "{}") as RankConfig;
+  const { positionals } = parseBenchArgs({
+    usage: "node dist/bench/ring-rank.js '<RankConfig JSON>'",
+    summary: "One rank of the allreduce harness (internal: ring-harness.ts forks it and drives it over the IPC channel; see ring-protocol.ts).",
+    options: {},
+    allowPositionals: true,
+  });
+  const cfg = JSON.parse(positionals[0] ?? "{}") as RankConfig;
   const ring = await RingAllreduce.bind(cfg);
   // Parent gone: close first so ZeroMQ unlinks our ipc socket file, then exit.
   process.on("disconnect", () => {

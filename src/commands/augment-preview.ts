@@ -6,7 +6,9 @@ import { datasetClassNames, loadDataset } from "../data/datasets.js";
 import { RingtrainError } from "../core/errors.js";
 import { grayImageFromUnit, datasetImage, type GrayImage } from "../image/png.js";
 import { renderImageGrid } from "../image/image-grid.js";
+import { addConfigFlags, configOverrides } from "./config-flags.js";
 import { positiveInt } from "./parsers.js";
+import { DATASET_FLAG } from "./run-options.js";
 
 /**
  * `ringtrain augment-preview [config]`: a PNG grid of what the network sees —
@@ -14,16 +16,16 @@ import { positiveInt } from "./parsers.js";
  * training draws them: epochs 1..V in online mode, copies 1..V in copies mode.
  */
 export function registerAugmentPreviewCommand(program: Command): void {
-  program
+  const command = program
     .command("augment-preview")
     .description("write a PNG grid of training samples and their augmented variants, as the workers see them")
     .argument("<config>", "a config with an `augment` section")
     .option("-o, --out <file>", "the PNG to write", "augment-preview.png")
     .option("--rows <n>", "originals to show (one per class first)", positiveInt("--rows"), 10)
-    .option("--variants <n>", "variants per original", positiveInt("--variants"), 10)
-    .option("-d, --dataset <name|path>", "override the config's dataset")
-    .action(async (configPath: string, flags: { out: string; rows: number; variants: number; dataset?: string }) => {
-      const config = await loadConfig(configPath, { dataset: flags.dataset });
+    .option("--variants <n>", "variants per original", positiveInt("--variants"), 10);
+  addConfigFlags(command, [DATASET_FLAG])
+    .action(async (configPath: string, flags: { out: string; rows: number; variants: number }, self: Command) => {
+      const config = await loadConfig(configPath, configOverrides(self, [DATASET_FLAG]));
       if (config.augment === undefined) {
         throw new RingtrainError("USAGE", `${configPath} has no "augment" section: nothing to preview (see configs/mlp-800-800-augment.json for an example)`);
       }

@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import { createLogger } from "../core/log.js";
 import { writeReport } from "../report/write-report.js";
-import { cliContext } from "./cli-context.js";
+import { isVerbose } from "./verbose.js";
 
 /** `ringtrain report <dir>`: rebuilds a sweep's or a run's report from its saved results, without training. */
 export function registerReportCommand(program: Command): void {
@@ -12,9 +12,7 @@ export function registerReportCommand(program: Command): void {
         "results table, learning curves, accuracy against the swept parameters, reference figures, confusion matrix, per-class accuracy and the most confidently wrong test images",
     )
     .argument("<run-or-sweep-dir>", "a sweep directory (runs/<sweep-id>/, holding sweep.json) or a run directory (runs/<run-id>/)")
-    .option("--verbose", "print stack traces and debug logs", false)
-    .action(async (dir: string, flags: Record<string, unknown>) => {
-      cliContext.verbose ||= flags.verbose === true;
-      await writeReport(dir, { logger: createLogger({ level: cliContext.verbose ? "debug" : "info" }) });
+    .action(async (dir: string, _flags: unknown, self: Command) => {
+      await writeReport(dir, { logger: createLogger({ level: isVerbose(self) ? "debug" : "info" }) });
     });
 }

@@ -1,44 +1,50 @@
-import { Option, type Command } from "commander";
-import { BACKEND_NAMES } from "../compute/backend-names.js";
-import type { ConfigOverrides } from "../config/load.js";
 import type { Logger } from "pino";
+import { BACKEND_NAMES } from "../compute/backend-names.js";
+import { setOptimizerField } from "../config/overrides.js";
 import type { TrainingResult } from "../coordinator/run-controller.js";
 import { formatSummary } from "../runs/summary-text.js";
+import type { ConfigFlag } from "./config-flags.js";
 import { batchSize, finiteNumber, nonNegativeInt, positiveInt } from "./parsers.js";
 
-/**
- * The config overrides shared by the commands that run training (`train`,
- * `coordinator`): dataset, batch, optimizer, seed, backend, limits, runs dir.
- */
-export function addRunConfigOptions(command: Command): Command {
-  return command
-    .option("-d, --dataset <name|path>", "mnist, fashion-mnist, a directory of IDX files or of a Kaggle train.csv, or a .csv file")
-    .option("-b, --batch-size <n|full>", "global (effective) batch size, split across workers; 'full' = whole training set", batchSize)
-    .option("--lr <rate>", "learning rate", finiteNumber("--lr"))
-    .option("-e, --epochs <n>", "number of epochs", positiveInt("--epochs"))
-    .option("--optimizer <name>", "sgd, adam, rmsprop or adagrad (hyperparameters from the config or the defaults)")
-    .option("--seed <n>", "run seed: data order, initial weights", nonNegativeInt("--seed"))
-    .addOption(new Option("--backend <name>", "compute backend").choices(BACKEND_NAMES))
-    .option("--train-limit <n>", "use only the first n training samples", positiveInt("--train-limit"))
-    .option("--test-limit <n>", "use only the first n test samples", positiveInt("--test-limit"))
-    .option("--runs-dir <dir>", "where run directories are written (default: runs)");
-}
+/** `-d, --dataset`: also `augment-preview`'s. */
+export const DATASET_FLAG: ConfigFlag = {
+  flags: "-d, --dataset <name|path>",
+  description: "mnist, fashion-mnist, a directory of IDX files or of a Kaggle train.csv, or a .csv file",
+  path: "dataset",
+};
 
-/** The overrides the options of {@link addRunConfigOptions} carry (undefined: keep the file's value). */
-export function runConfigOverrides(flags: Record<string, unknown>): ConfigOverrides {
-  return {
-    dataset: flags.dataset as string | undefined,
-    batchSize: flags.batchSize as number | "full" | undefined,
-    learningRate: flags.lr as number | undefined,
-    epochs: flags.epochs as number | undefined,
-    optimizer: flags.optimizer as string | undefined,
-    seed: flags.seed as number | undefined,
-    backend: flags.backend as string | undefined,
-    trainLimit: flags.trainLimit as number | undefined,
-    testLimit: flags.testLimit as number | undefined,
-    runsDir: flags.runsDir as string | undefined,
-  };
-}
+/**
+ * The run-config flags of the commands that run training (`train`,
+ * `coordinator`), applied in this order: `--optimizer` before `--lr`, so a
+ * different optimizer starts from its own defaults and `--lr` then sets its rate.
+ */
+export const RUN_CONFIG_FLAGS: readonly ConfigFlag[] = [
+  DATASET_FLAG,
+  { flags: "-b, --batch-size <n|full>", description: "global (effective) batch size, split across workers; 'full' = whole training set", path: "batchSize", parse: batchSize },
+  {
+    flags: "--optimizer <name>",
+    description: "sgd, adam, rmsprop or adagrad (hyperparameters from the config or the defaults)",
+    path: "optimizer.name",
+    apply: setOptimizerField,
+  },
+  { flags: "--lr <rate>", description: "learning rate", path: "optimizer.learningRate", parse: finiteNumber("--lr"), apply: setOptimizerField },
+  { flags: "-e, --epochs <n>", description: "number of epochs", path: "epochs", parse: positiveInt("--epochs") },
+  { flags: "--seed <n>", description: "run seed: data order, initial weights", path: "seed", parse: nonNegativeInt("--seed") },
+  { flags: "--backend <name>", description: "compute backend", path: "backend", choices: BACKEND_NAMES },
+  { flags: "--train-limit <n>", description: "use only the first n training samples", path: "trainLimit", parse: positiveInt("--train-limit") },
+  { flags: "--test-limit <n>", description: "use only the first n test samples", path: "testLimit", parse: positiveInt("--test-limit") },
+  { flags: "--runs-dir <dir>", description: "where run directories are written (default: runs)", path: "runsDir" },
+];
+
+/** `train`'s flags for its local workers, before {@link RUN_CONFIG_FLAGS}. */
+export const LOCAL_RUN_FLAGS: readonly ConfigFlag[] = [
+  { flags: "-w, --workers <n>", description: "number of local worker processes", path: "workers", parse: positiveInt("--workers") },
+  { flags: "--transport <kind>", description: "data plane between local workers", path: "transport", choices: ["ipc", "tcp"] },
+];
+
+/** `--set`'s help on the commands that run training. */
+export const SET_DESCRIPTION =
+  "set any run-config field, applied after the other flags (repeatable; the value is JSON, else a string): e.g. --set optimizer.momentum=0.9 --set 'model.hidden=[256,128]'";
 
 /** A finished run's summary: a table on a TTY, else the final `"msg":"summary"` JSON log line. */
 export function reportRunResult(result: TrainingResult, logger: Logger): void {

@@ -1,17 +1,17 @@
 import { resolve, join } from "node:path";
 import type { Command } from "commander";
+import { applyOverrides, parseSetting } from "../config/overrides.js";
 import { errorMessage, RingtrainError } from "../core/errors.js";
 import { createLogger } from "../core/log.js";
 import { makeRunId } from "../runs/run-id.js";
-import { setPath } from "../experiments/config-path.js";
-import { CONFIG_PATH_PATTERN } from "../experiments/experiment-schema.js";
 import { loadExperiment, loadResolvedExperiment, type ResolvedExperiment } from "../experiments/load-experiment.js";
 import { planSweep, type SweepPlan } from "../experiments/sweep-plan.js";
 import { newSweepRecord, reconcileRecord, runSweep } from "../experiments/sweep-runner.js";
 import { createSweepDir, EXPERIMENT_FILE, readSweepRecord } from "../experiments/sweep-store.js";
 import { writeReport } from "../report/write-report.js";
-import { cliContext } from "./cli-context.js";
+import { setOption } from "./config-flags.js";
 import { positiveInt } from "./parsers.js";
+import { isVerbose } from "./verbose.js";
 
 const HELP_AFTER = `
 An experiment file holds a base run config and a search space, e.g.
@@ -28,7 +28,6 @@ interface SweepFlags {
   resume?: string;
   runsDir?: string;
   dryRun?: boolean;
-  verbose?: boolean;
   set: string[];
 }
 
@@ -41,17 +40,15 @@ export function registerSweepCommand(program: Command): void {
     .option("-w, --workers <n>", "worker processes per training run (default: the experiment's, else its base config's)", positiveInt("--workers"))
     .option("--resume <sweep-dir>", "continue an interrupted sweep from its directory: finished trials and runs are not run again")
     .option("--runs-dir <dir>", "where the sweep directory is created (default: runs)")
-    .option(
-      "--set <path=value>",
-      "set a run-config field on every trial, before the search space (repeatable; the value is JSON, else a string): e.g. --set trainLimit=12000 for a quick look; recorded in the sweep's description",
-      (v: string, all: string[]) => [...all, v],
-      [] as string[],
+    .addOption(
+      setOption(
+        "set a run-config field on every trial, before the search space (repeatable; the value is JSON, else a string): e.g. --set trainLimit=12000 for a quick look; recorded in the sweep's description",
+      ),
     )
     .option("--dry-run", "validate every trial's run config and print the trials without running anything", false)
-    .option("--verbose", "print stack traces and worker output", false)
     .addHelpText("after", HELP_AFTER)
-    .action(async (experimentPath: string | undefined, flags: SweepFlags) => {
-      cliContext.verbose ||= flags.verbose === true;
+    .action(async (experimentPath: string | undefined, flags: SweepFlags, self: Command) => {
+      const verbose = isVerbose(self);
       if ((experimentPath === undefined) === (flags.resume === undefined)) {
         throw new RingtrainError("USAGE", "give an experiment file, or --resume <sweep-dir> (not both): ringtrain sweep configs/experiments/<name>.json");
       }
@@ -66,7 +63,7 @@ export function registerSweepCommand(program: Command): void {
         process.stdout.write(describePlan(plan));
         return;
       }
-      const logger = createLogger({ level: cliContext.verbose ? "debug" : "info" });
+      const logger = createLogger({ level: verbose ? "debug" : "info" });
       let dir: string;
       let record;
       if (flags.resume !== undefined) {
@@ -84,7 +81,7 @@ export function registerSweepCommand(program: Command): void {
           `sweep ${sweepId}: ${plan.trials.length} trials × ${plan.runs.length} run(s) on ${plan.workers} workers, ranked by ${plan.metric}${plan.retrainBest ? ", best retrained on the whole training set" : ""}`,
         );
       }
-      const finished = await runSweep({ plan, dir, record, logger, progress: process.stderr.isTTY, verbose: cliContext.verbose });
+      const finished = await runSweep({ plan, dir, record, logger, progress: process.stderr.isTTY, verbose });
       const counts = ["completed", "diverged", "failed"].map((s) => `${finished.trials.filter((t) => t.status === s).length} ${s}`).join(", ");
       logger.info(
         { sweep: dir, best: finished.best, final: finished.final?.summary?.testAccuracy ?? null },
@@ -106,26 +103,7 @@ export function registerSweepCommand(program: Command): void {
  */
 function applySettings(experiment: ResolvedExperiment, settings: readonly string[]): ResolvedExperiment {
   if (settings.length === 0) return experiment;
-  let base = experiment.base;
-  for (const setting of settings) {
-    const at = setting.indexOf("=");
-    const path = setting.slice(0, at);
-    if (at <= 0 || !CONFIG_PATH_PATTERN.test(path)) {
-      throw new RingtrainError("USAGE", `--set ${setting}: expected <path>=<value> with a dotted run-config path, e.g. --set trainLimit=12000 or --set optimizer.learningRate=0.05`);
-    }
-    const text = setting.slice(at + 1);
-    let value: unknown;
-    try {
-      value = JSON.parse(text);
-    } catch {
-      value = text;
-    }
-    try {
-      base = setPath(base, path, value);
-    } catch (e) {
-      throw new RingtrainError("USAGE", `--set ${setting}: ${errorMessage(e)}`);
-    }
-  }
+  const base = applyOverrides(experiment.base, settings.map(parseSetting));
   const note = `Run with ${settings.map((s) => `--set ${s}`).join(" ")}.`;
   return { ...experiment, base, description: experiment.description === undefined ? note : `${experiment.description} ${note}` };
 }

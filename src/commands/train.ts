@@ -1,41 +1,38 @@
 import { fileURLToPath } from "node:url";
-import { Option, type Command } from "commander";
+import type { Command } from "commander";
 import { loadConfig } from "../config/load.js";
+import { parseSetting } from "../config/overrides.js";
 import { createLogger } from "../core/log.js";
 import { runTraining } from "../coordinator/run-controller.js";
-import { cliContext } from "./cli-context.js";
-import { positiveInt } from "./parsers.js";
-import { addRunConfigOptions, reportRunResult, runConfigOverrides } from "./run-options.js";
+import { addConfigFlags, configOverrides, setOption } from "./config-flags.js";
+import { LOCAL_RUN_FLAGS, reportRunResult, RUN_CONFIG_FLAGS, SET_DESCRIPTION } from "./run-options.js";
+import { isVerbose } from "./verbose.js";
 
 /** The config `ringtrain train` runs when none is given. */
 export const DEFAULT_CONFIG = fileURLToPath(new URL("../../configs/mlp-128-64.json", import.meta.url));
+
+const TRAIN_CONFIG_FLAGS = [...LOCAL_RUN_FLAGS, ...RUN_CONFIG_FLAGS];
+
+/** `train`'s flags other than the config's (those are read through {@link TRAIN_CONFIG_FLAGS}). */
+interface TrainFlags {
+  allowGpuSharing: boolean;
+  set: string[];
+}
 
 /** `ringtrain train [config]`: a local run on N forked workers. */
 export function registerTrainCommand(program: Command): void {
   const command = program
     .command("train")
     .description("train a model on N local worker processes and write runs/<run-id>/")
-    .argument("[config]", "a JSON config file (default: configs/mlp-128-64.json, the MLP 784-128-64-10)")
-    .option("-w, --workers <n>", "number of local worker processes", positiveInt("--workers"))
-    .addOption(new Option("--transport <kind>", "data plane between local workers").choices(["ipc", "tcp"]));
-  addRunConfigOptions(command)
+    .argument("[config]", "a JSON config file (default: configs/mlp-128-64.json, the MLP 784-128-64-10)");
+  addConfigFlags(command, TRAIN_CONFIG_FLAGS)
+    .addOption(setOption(SET_DESCRIPTION))
     .option("--allow-gpu-sharing", "on a GPU host, allow more workers than GPUs (workers then share devices round-robin)", false)
-    .option("--verbose", "print stack traces and worker output", false)
-    .action(async (configPath: string | undefined, flags: Record<string, unknown>) => {
-      cliContext.verbose ||= flags.verbose === true;
-      const config = await loadConfig(configPath ?? DEFAULT_CONFIG, {
-        ...runConfigOverrides(flags),
-        workers: flags.workers as number | undefined,
-        transport: flags.transport as string | undefined,
-      });
-      const logger = createLogger({ level: cliContext.verbose ? "debug" : "info" });
-      const result = await runTraining({
-        config,
-        logger,
-        progress: process.stderr.isTTY,
-        verbose: cliContext.verbose,
-        allowGpuSharing: flags.allowGpuSharing === true,
-      });
+    .action(async (configPath: string | undefined, flags: TrainFlags, self: Command) => {
+      const config = await loadConfig(configPath ?? DEFAULT_CONFIG, [...configOverrides(self, TRAIN_CONFIG_FLAGS), ...flags.set.map(parseSetting)]);
+      const verbose = isVerbose(self);
+      const logger = createLogger({ level: verbose ? "debug" : "info" });
+      const result = await runTraining({ config, logger, progress: process.stderr.isTTY, verbose, allowGpuSharing: flags.allowGpuSharing });
       reportRunResult(result, logger);
     });
 }

@@ -1,32 +1,17 @@
 import { readFile } from "node:fs/promises";
 import { errorMessage, isRingtrainError, RingtrainError } from "../core/errors.js";
-import { defaultOptimizerConfig } from "../model/optimizers/optimizer-config.js";
 import { parseWith } from "../core/zod-issues.js";
+import { applyOverrides, type ConfigOverride } from "./overrides.js";
 import { runConfigSchema, type RunConfig } from "./schema.js";
-
-/** Command-line overrides of config fields; undefined means "keep the file's value". */
-export interface ConfigOverrides {
-  workers?: number;
-  batchSize?: number | "full";
-  learningRate?: number;
-  epochs?: number;
-  optimizer?: string;
-  seed?: number;
-  backend?: string;
-  trainLimit?: number;
-  testLimit?: number;
-  transport?: string;
-  runsDir?: string;
-  dataset?: string;
-}
 
 /**
  * Reads a JSON config file (or none: the embedded defaults), applies the CLI
- * overrides and validates the result once.
+ * overrides in order (overrides.ts) and validates the result once.
  *
- * @throws RingtrainError CONFIG_INVALID naming the file, the field and what was expected.
+ * @throws RingtrainError CONFIG_INVALID naming the file, the field and what was expected;
+ *   USAGE for an override whose path cannot be set.
  */
-export async function loadConfig(path: string | undefined, overrides: ConfigOverrides = {}): Promise<RunConfig> {
+export async function loadConfig(path: string | undefined, overrides: readonly ConfigOverride[] = []): Promise<RunConfig> {
   const raw = path === undefined ? {} : await readJsonObjectFile(path, "config file");
   return parseConfig(applyOverrides(raw, overrides), path ?? "the default config");
 }
@@ -73,33 +58,4 @@ export function fileReadErrorCode(e: unknown): string | undefined {
 /** Validates an already-parsed config object; `source` names it in errors. */
 export function parseConfig(raw: unknown, source: string): RunConfig {
   return parseWith(runConfigSchema, raw, source);
-}
-
-function applyOverrides(raw: Record<string, unknown>, o: ConfigOverrides): Record<string, unknown> {
-  const out: Record<string, unknown> = { ...raw };
-  const set = (key: string, value: unknown): void => {
-    if (value !== undefined) out[key] = value;
-  };
-  set("workers", o.workers);
-  set("batchSize", o.batchSize);
-  set("epochs", o.epochs);
-  set("seed", o.seed);
-  set("backend", o.backend);
-  set("trainLimit", o.trainLimit);
-  set("testLimit", o.testLimit);
-  set("transport", o.transport);
-  set("runsDir", o.runsDir);
-  set("dataset", o.dataset);
-  if (o.optimizer !== undefined || o.learningRate !== undefined) {
-    const fileOptimizer = (typeof raw.optimizer === "object" && raw.optimizer !== null ? raw.optimizer : {}) as Record<string, unknown>;
-    let optimizer: Record<string, unknown> = { ...fileOptimizer };
-    if (o.optimizer !== undefined && o.optimizer !== fileOptimizer.name) {
-      // a different optimizer starts from its own defaults; only the learning rate carries over when given
-      optimizer = { ...defaultOptimizerConfig(o.optimizer) };
-    }
-    if (o.learningRate !== undefined) optimizer.learningRate = o.learningRate;
-    if (optimizer.name === undefined) optimizer.name = "sgd";
-    out.optimizer = optimizer;
-  }
-  return out;
 }

@@ -16,13 +16,11 @@
  * sweep-plan.ts); inside, the parsed {@link Experiment} is trusted.
  */
 import { z } from "zod";
+import { CONFIG_PATH_PATTERN } from "../config/config-path.js";
 import { foldCountSchema } from "../data/validation-config.js";
 import type { ReferenceFigures, SweepMetricName } from "./sweep-record.js";
 
 const positiveInt = z.number().int().positive();
-
-/** A dotted run-config path: `batchSize`, `optimizer.learningRate`, `model.hidden` (also what `sweep --set` accepts). */
-export const CONFIG_PATH_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/;
 
 const configPath = z.string().regex(CONFIG_PATH_PATTERN, {
   message: "a parameter is a dotted run-config path such as optimizer.learningRate",

@@ -2,7 +2,7 @@ import { dirname, resolve } from "node:path";
 import { parseWith } from "../core/zod-issues.js";
 import { fileReadErrorCode, readJsonObjectFile } from "../config/load.js";
 import { errorMessage, RingtrainError } from "../core/errors.js";
-import { deepMerge } from "./config-path.js";
+import { deepMerge } from "../config/config-path.js";
 import { experimentSchema, type Experiment } from "./experiment-schema.js";
 
 /**

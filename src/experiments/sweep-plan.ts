@@ -4,10 +4,10 @@
  * fails in a second rather than after eight trials.
  */
 import { join } from "node:path";
+import { deepMerge, setPath } from "../config/config-path.js";
 import { parseConfig } from "../config/load.js";
 import type { RunConfig } from "../config/schema.js";
 import { errorMessage, RingtrainError } from "../core/errors.js";
-import { deepMerge, setPath } from "./config-path.js";
 import { foldValidation, plannedRuns, type PlannedRun } from "./cv.js";
 import type { ResolvedExperiment } from "./load-experiment.js";
 import { trialsOf, VARIANT_PARAM, type TrialSpec } from "./search-space.js";

@@ -9,7 +9,7 @@ import { readJsonObject } from "../runs/json-files.js";
 import { isRunDirectory, readRun, type LoadedRun } from "../runs/read-run.js";
 import type { RunStatus } from "../runs/records.js";
 import { RUN_FILES } from "../runs/run-files.js";
-import { getPath } from "../experiments/config-path.js";
+import { getPath } from "../config/config-path.js";
 import { SWEEP_METRICS } from "../experiments/experiment-schema.js";
 import type { ReferenceFigures, SweepMetricName, TrialMetric, TrialParams, TrialRunRecord } from "../experiments/sweep-record.js";
 import { higherIsBetter } from "../experiments/sweep-metric.js";

@@ -3,7 +3,7 @@
  * describes (every parameter it names must equal the trial's value) and the
  * comparison rows (reference value, ours, difference) the report prints.
  */
-import { getPath } from "../experiments/config-path.js";
+import { getPath } from "../config/config-path.js";
 import type { ReferenceFigures, TrialParams } from "../experiments/sweep-record.js";
 import type { ReportModel, ReportTrial } from "./load-results.js";
 import { trialFigures, type Figures } from "./trial-figures.js";

@@ -102,7 +102,7 @@ describe("bad input gives a short error and a non-zero exit", () => {
   });
 
   it("every command has --help", async () => {
-    for (const args of [["--help"], ["train", "--help"], ["worker", "--help"]]) {
+    for (const args of [["--help"], ...["train", "worker", "predict", "augment-preview", "coordinator", "report", "sweep"].map((c) => [c, "--help"])]) {
       const r = await runCli(args);
       expect(r.code).toBe(0);
       expect(r.stdout).toMatch(/Usage: ringtrain/);

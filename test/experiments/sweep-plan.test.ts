@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { RingtrainError } from "../../src/core/errors.js";
-import { deepMerge, getPath, setPath } from "../../src/experiments/config-path.js";
+import { deepMerge, getPath, setPath } from "../../src/config/config-path.js";
 import { loadExperiment, loadResolvedExperiment, type ResolvedExperiment } from "../../src/experiments/load-experiment.js";
 import { finalConfigFor, planSweep, runConfigFor } from "../../src/experiments/sweep-plan.js";
 

@@ -9,7 +9,10 @@ import { sampleEpoch, sampleSummary } from "./fixtures.js";
 
 describe("the run directory", () => {
   it("reads back what the writer wrote: config, epochs, steps, weights and summary", async () => {
-    const config = await loadConfig(undefined, { epochs: 2, workers: 2 });
+    const config = await loadConfig(undefined, [
+      { path: "epochs", value: 2, source: "test" },
+      { path: "workers", value: 2, source: "test" },
+    ]);
     const run = new RunDirectory(await mkdtemp(join(tmpdir(), "rt-runs-")), "mlp-20261203-101500-ab12");
     await run.create(config);
     // the partial epoch of a diverged run: its training loss was NaN (JSON writes null)

@@ -1,12 +1,17 @@
 /**
  * Reading and writing run-config fields by dotted path (`optimizer.learningRate`),
- * and merging partial configs: how experiment parameters reach a run config.
- * Pure functions on JSON-like values; inputs are never modified.
+ * and merging partial configs: how experiment parameters and the command line's
+ * overrides (overrides.ts) reach a run config. Pure functions on JSON-like
+ * values; inputs are never modified.
  */
 
 type JsonObject = Record<string, unknown>;
 
-function isPlainObject(v: unknown): v is JsonObject {
+/** A dotted run-config path: `batchSize`, `optimizer.learningRate`, `model.hidden` (what experiments and `--set` accept). */
+export const CONFIG_PATH_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/;
+
+/** Whether `v` is a JSON object (not null, not an array). */
+export function isPlainObject(v: unknown): v is JsonObject {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
