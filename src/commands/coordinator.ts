@@ -9,7 +9,7 @@ import { loadSecret, requireSecret } from "../distributed/security/secret.js";
 import { runTraining } from "../coordinator/run-controller.js";
 import { addConfigFlags, configOverrides, setOption } from "./config-flags.js";
 import { positiveInt } from "./parsers.js";
-import { reportRunResult, RUN_CONFIG_FLAGS, SET_DESCRIPTION } from "./run-options.js";
+import { reportTrainingResult, RUN_CONFIG_FLAGS, SET_DESCRIPTION } from "./run-options.js";
 import { DEFAULT_CONFIG } from "./train.js";
 import { isVerbose } from "./verbose.js";
 
@@ -70,7 +70,7 @@ export function registerCoordinatorCommand(program: Command): void {
         verbose,
         remote: { listen, worldSize, shipData: flags.shipData, ...(credentials === undefined ? {} : { credentials }) },
       });
-      reportRunResult(result, logger);
+      reportTrainingResult(result, logger);
     });
 }
 

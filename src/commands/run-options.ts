@@ -47,7 +47,7 @@ export const SET_DESCRIPTION =
   "set any run-config field, applied after the other flags (repeatable; the value is JSON, else a string): e.g. --set optimizer.momentum=0.9 --set 'model.hidden=[256,128]'";
 
 /** A finished run's summary: a table on a TTY, else the final `"msg":"summary"` JSON log line. */
-export function reportRunResult(result: TrainingResult, logger: Logger): void {
+export function reportTrainingResult(result: TrainingResult, logger: Logger): void {
   if (process.stdout.isTTY) process.stdout.write(formatSummary(result.summary, result.runDir));
   else logger.info({ summary: result.summary, runDir: result.runDir }, "summary");
 }

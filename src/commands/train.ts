@@ -5,7 +5,7 @@ import { parseSetting } from "../config/overrides.js";
 import { createLogger } from "../core/log.js";
 import { runTraining } from "../coordinator/run-controller.js";
 import { addConfigFlags, configOverrides, setOption } from "./config-flags.js";
-import { LOCAL_RUN_FLAGS, reportRunResult, RUN_CONFIG_FLAGS, SET_DESCRIPTION } from "./run-options.js";
+import { LOCAL_RUN_FLAGS, reportTrainingResult, RUN_CONFIG_FLAGS, SET_DESCRIPTION } from "./run-options.js";
 import { isVerbose } from "./verbose.js";
 
 /** The config `ringtrain train` runs when none is given. */
@@ -33,6 +33,6 @@ export function registerTrainCommand(program: Command): void {
       const verbose = isVerbose(self);
       const logger = createLogger({ level: verbose ? "debug" : "info" });
       const result = await runTraining({ config, logger, progress: process.stderr.isTTY, verbose, allowGpuSharing: flags.allowGpuSharing });
-      reportRunResult(result, logger);
+      reportTrainingResult(result, logger);
     });
 }
