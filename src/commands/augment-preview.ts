@@ -1,9 +1,9 @@
-import { writeFile } from "node:fs/promises";
 import type { Command } from "commander";
 import { loadConfig } from "../config/load.js";
 import { createSampleSource } from "../data/augment/sample-source.js";
 import { datasetClassNames, loadDataset } from "../data/datasets.js";
 import { RingtrainError } from "../core/errors.js";
+import { writeFileAtomic } from "../core/file-writes.js";
 import { grayImageFromUnit, datasetImage, type GrayImage } from "../image/png.js";
 import { renderImageGrid } from "../image/image-grid.js";
 import { addConfigFlags, configOverrides } from "./config-flags.js";
@@ -48,7 +48,8 @@ export function registerAugmentPreviewCommand(program: Command): void {
         return { label: `${names[train.labels[index]!] ?? train.labels[index]} (#${index})`, images };
       });
       const headers = ["original", ...Array.from({ length: variants }, (_, i) => (config.augment!.mode === "copies" ? `copy ${i + 1}` : `epoch ${i + 1}`))];
-      await writeFile(flags.out, renderImageGrid({ rows, columnHeaders: headers, title: `${config.name}: augment ${config.augment.mode} (seed ${config.seed})` }));
+      const png = renderImageGrid({ rows, columnHeaders: headers, title: `${config.name}: augment ${config.augment.mode} (seed ${config.seed})` });
+      await writeFileAtomic(flags.out, png, { what: "the preview", chosenBy: "--out" });
       process.stdout.write(`wrote ${flags.out}: ${rows.length} originals × ${variants} variants\n`);
     });
 }

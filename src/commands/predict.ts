@@ -28,7 +28,7 @@ export function registerPredictCommand(program: Command): void {
       const predictions = predict(model, data, numClasses);
       model.dispose();
       const out = flags.out ?? join(runDir, "submission.csv");
-      await writeKaggleSubmission(out, predictions.classes);
+      await writeKaggleSubmission(out, predictions.classes, { what: "the submission", chosenBy: "--out" });
       let line = `wrote ${data.count} predictions of ${source} to ${out}`;
       if (labelled) line += ` (accuracy ${formatPercent(accuracyOf(predictions.classes, data.labels))} against its labels)`;
       process.stdout.write(line + "\n");

@@ -466,7 +466,11 @@ async function runGuarded(options: RunOptions, interrupts: InterruptGuard): Prom
       trainingSeconds: trainingStarted === 0 ? 0 : (performance.now() - trainingStarted) / 1000,
       samplesPerSecond: epochSeconds === 0 ? 0 : epochs.reduce((a, e) => a + e.samplesPerSecond * e.epochSeconds, 0) / epochSeconds,
       backends: states.map((s) => ({ rank: s.rank, host: s.host, pid: s.pid, backend: s.backend?.name ?? "?", device: s.backend?.device ?? "?" })),
-      weightsFile: finalWeights === undefined ? null : await runDir.writeWeights(finalWeights, layout.slots),
+      // a failed run's summary is written even where its weights cannot be (the disk is full: the error says so)
+      weightsFile: finalWeights === undefined ? null : await runDir.writeWeights(finalWeights, layout.slots).catch((e: unknown) => {
+        if (status === "failed") return null;
+        throw e;
+      }),
     };
     await runDir.writeSummary(summary);
     return summary;

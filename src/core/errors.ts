@@ -10,6 +10,14 @@ export const ERROR_CODES = [
   "CONFIG_INVALID",
   /** A data file is missing, truncated or malformed. */
   "DATA_INVALID",
+  /**
+   * A file or directory cannot be created, written or read for a reason the user
+   * fixes, not ringtrain: no space left, read-only or kernel file system,
+   * permission denied, a file where a directory belongs, a dangling link. The
+   * message names the path, the cause in words (not the errno) and what to do
+   * (`src/core/file-errors.ts`).
+   */
+  "FILE_SYSTEM",
   /** A command-line usage error. */
   "USAGE",
   /** A bounded wait ran out (rendezvous, allreduce phase, control exchange). */

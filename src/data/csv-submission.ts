@@ -2,21 +2,24 @@
  * Kaggle Digit Recognizer submission files: a header `ImageId,Label`, then one
  * row per test image, `ImageId` counting from 1 in test.csv row order.
  */
-import { readFile, writeFile } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import { RingtrainError, errorMessage } from "../core/errors.js";
+import type { FileRole } from "../core/file-errors.js";
+import { writeFileAtomic } from "../core/file-writes.js";
 
 /** The header line of a submission file. */
 const KAGGLE_SUBMISSION_HEADER = "ImageId,Label";
 
 /**
- * Writes `predictions[i]` as the label of image i+1 to `path` (overwriting it).
- * `predictions` is only read. Asynchronous.
+ * Writes `predictions[i]` as the label of image i+1 to `path`, replacing it
+ * atomically. `predictions` is only read. Asynchronous.
  *
+ * @param role what the file is and the flag that chose it, for messages.
  * @throws RingtrainError INTERNAL when a prediction is not a non-negative
- *   integer (a bug in the caller: predictions are argmax indices); fs errors as
- *   thrown by node.
+ *   integer (a bug in the caller: predictions are argmax indices); FILE_SYSTEM
+ *   naming `path` when it cannot be written.
  */
-export async function writeKaggleSubmission(path: string, predictions: Uint8Array | readonly number[]): Promise<void> {
+export async function writeKaggleSubmission(path: string, predictions: Uint8Array | readonly number[], role: FileRole = "the submission"): Promise<void> {
   const lines: string[] = [KAGGLE_SUBMISSION_HEADER];
   for (let i = 0; i < predictions.length; i++) {
     const p = predictions[i] as number;
@@ -25,7 +28,7 @@ export async function writeKaggleSubmission(path: string, predictions: Uint8Arra
     }
     lines.push(`${i + 1},${p}`);
   }
-  await writeFile(path, `${lines.join("\n")}\n`);
+  await writeFileAtomic(path, `${lines.join("\n")}\n`, role);
 }
 
 /**

@@ -7,8 +7,8 @@
  * decimal bytes of 0..255) and written in chunks, so exporting MNIST's 60k
  * images never builds millions of strings nor one 100 MB buffer.
  */
-import { open } from "node:fs/promises";
 import { RingtrainError } from "../core/errors.js";
+import { writeFileAtomicWith } from "../core/file-writes.js";
 import { sampleSize, type Dataset } from "./dataset.js";
 import type { KaggleCsvDataset } from "./csv-read.js";
 
@@ -36,11 +36,13 @@ export interface WriteKaggleCsvOptions {
 /**
  * Writes `ds` to `path` (overwriting it) as a Kaggle CSV: header, then one row
  * per sample with integer pixels 0..255 and, when labelled, the label first.
- * `ds` is only read. Asynchronous; the file is complete when the promise resolves.
+ * `ds` is only read. Asynchronous; `path` is replaced atomically when the
+ * promise resolves, and left as it was when it rejects.
  *
  * @throws RingtrainError DATA_INVALID when `ds` is not square single-channel
  *   images (the format can only describe √N×√N×1), or labels are asked for a
- *   dataset that has none (`labelled: false`); fs errors as thrown by node.
+ *   dataset that has none (`labelled: false`); FILE_SYSTEM naming `path` when
+ *   it cannot be written.
  */
 export async function writeKaggleCsv(path: string, ds: Dataset, opts: WriteKaggleCsvOptions = {}): Promise<void> {
   const own = (ds as Partial<KaggleCsvDataset>).labelled;
@@ -60,9 +62,9 @@ export async function writeKaggleCsv(path: string, ds: Dataset, opts: WriteKaggl
   const size = sampleSize(ds);
   const { pixels, labels } = ds;
   const buf = Buffer.allocUnsafe(ROWS_PER_CHUNK * 4 * (size + 1));
-  const fh = await open(path, "w");
-  try {
-    await fh.write(kaggleCsvHeader(size, labelled));
+  await writeFileAtomicWith(path, "the CSV file", async (fh) => {
+    // writeFile, not write: it loops until every byte is written (write may write fewer)
+    await fh.writeFile(kaggleCsvHeader(size, labelled));
     for (let first = 0; first < ds.count; first += ROWS_PER_CHUNK) {
       const last = Math.min(ds.count, first + ROWS_PER_CHUNK);
       let p = 0;
@@ -86,9 +88,7 @@ export async function writeKaggleCsv(path: string, ds: Dataset, opts: WriteKaggl
         }
         buf[p - 1] = 0x0a; // the last comma becomes the line end
       }
-      await fh.write(buf, 0, p);
+      await fh.writeFile(buf.subarray(0, p));
     }
-  } finally {
-    await fh.close();
-  }
+  });
 }

@@ -8,10 +8,10 @@
  * trailing garbage is rejected here, at the boundary, rather than surfacing as a
  * wrong image later.
  */
-import { writeFile } from "node:fs/promises";
 import { promisify } from "node:util";
 import { gzip as gzipCb } from "node:zlib";
 import { RingtrainError } from "../core/errors.js";
+import { writeFileAtomic } from "../core/file-writes.js";
 import { readMaybeGzipped } from "./gzip-file.js";
 
 const gzip = promisify(gzipCb);
@@ -147,11 +147,11 @@ export function encodeIdx(arr: IdxArray): Uint8Array {
 }
 
 /**
- * Writes `arr` as a uint8 IDX file, gzipped when `opts.gzip` is set.
+ * Writes `arr` as a uint8 IDX file, gzipped when `opts.gzip` is set, replacing `path` atomically.
  *
- * @throws RingtrainError INTERNAL when dims and data disagree; fs errors as thrown by node.
+ * @throws RingtrainError INTERNAL when dims and data disagree; FILE_SYSTEM naming `path` when it cannot be written.
  */
 export async function writeIdxFile(path: string, arr: IdxArray, opts: { gzip?: boolean } = {}): Promise<void> {
   const bytes = encodeIdx(arr);
-  await writeFile(path, opts.gzip === true ? await gzip(bytes) : bytes);
+  await writeFileAtomic(path, opts.gzip === true ? await gzip(bytes) : bytes, "the IDX file");
 }

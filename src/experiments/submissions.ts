@@ -5,12 +5,12 @@
  * predictions. Predicted on the dataset's Kaggle test.csv where it has one,
  * else on its test split, exactly as `ringtrain predict` does.
  */
-import { mkdir } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import type { BackendName } from "../compute/backend-names.js";
 import { selectBackend } from "../compute/backend.js";
 import { writeKaggleSubmission } from "../data/csv-submission.js";
 import { datasetClassNames } from "../data/datasets.js";
+import { ensureDirectory } from "../core/ensure-directory.js";
 import { RingtrainError } from "../core/errors.js";
 import { accuracyOf, argmaxRows, predict, restoreModel } from "../inference/predict.js";
 import { predictionData } from "../inference/prediction-data.js";
@@ -45,8 +45,8 @@ export async function writeEnsembleSubmission(
     }
   }
   const classes = argmaxRows(mean, numClasses);
-  await mkdir(dirname(out), { recursive: true });
-  await writeKaggleSubmission(out, classes);
+  await ensureDirectory(dirname(out), "the submissions directory");
+  await writeKaggleSubmission(out, classes, "the sweep's submission");
   return { count: data.count, accuracy: labelled ? accuracyOf(classes, data.labels) : null };
 }
 

@@ -1,28 +1,35 @@
 /**
  * The sweep directory on disk: `experiment.json` written once, `sweep.json`
- * rewritten atomically (temp file + rename) after every run, so a crash or a
- * Ctrl-C never leaves a torn record and `--resume` always has a consistent one.
+ * rewritten after every run, both replaced atomically (`core/file-writes.ts`),
+ * so a crash, a Ctrl-C or a full disk never leaves a torn record and `--resume`
+ * always has a consistent one.
  */
-import { mkdir, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileReadErrorCode, readJsonObjectFile } from "../config/load.js";
+import { ensureDirectory } from "../core/ensure-directory.js";
 import { errorMessage, RingtrainError } from "../core/errors.js";
+import { writeFileAtomic } from "../core/file-writes.js";
+import { runsDirRole } from "../runs/run-directory.js";
 import type { ResolvedExperiment } from "./load-experiment.js";
 import type { SweepRecord } from "./sweep-record.js";
 
 export const EXPERIMENT_FILE = "experiment.json";
 export const SWEEP_FILE = "sweep.json";
 
-/** Creates the sweep directory and writes its `experiment.json`. */
+/**
+ * Creates the sweep directory and writes its `experiment.json`.
+ *
+ * @throws RingtrainError FILE_SYSTEM naming the directory or file that cannot be made.
+ */
 export async function createSweepDir(dir: string, experiment: ResolvedExperiment): Promise<void> {
-  await mkdir(dir, { recursive: true });
-  await writeJsonAtomically(join(dir, EXPERIMENT_FILE), experiment);
+  await ensureDirectory(dir, runsDirRole("the sweep directory"));
+  await writeFileAtomic(join(dir, EXPERIMENT_FILE), JSON.stringify(experiment, null, 2) + "\n", runsDirRole("the sweep's experiment"));
 }
 
 /** Rewrites `sweep.json` atomically, with `updatedAt` set to now. */
 export async function writeSweepRecord(dir: string, record: SweepRecord): Promise<void> {
   record.updatedAt = new Date().toISOString();
-  await writeJsonAtomically(join(dir, SWEEP_FILE), record);
+  await writeFileAtomic(join(dir, SWEEP_FILE), JSON.stringify(record, null, 2) + "\n", runsDirRole("the sweep record"));
 }
 
 /**
@@ -63,10 +70,4 @@ export function checkSweepRecord(raw: Record<string, unknown>, file: string): vo
       if (!isObject(r) || typeof r.runDir !== "string") throw new RingtrainError("DATA_INVALID", `${file}: trials[${i}].runs[${j}] has no runDir`);
     });
   });
-}
-
-async function writeJsonAtomically(path: string, value: unknown): Promise<void> {
-  const temp = `${path}.${process.pid}.tmp`;
-  await writeFile(temp, JSON.stringify(value, null, 2) + "\n");
-  await rename(temp, path);
 }

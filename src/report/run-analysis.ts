@@ -5,7 +5,7 @@
  * (wasm, else cpu backend) and saved as `analysis.json` beside the report, with
  * the gallery's pixels, so a rebuild needs neither inference nor the dataset.
  */
-import { readFile, writeFile } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import { join, relative } from "node:path";
 import { selectBackend, type BackendInfo } from "../compute/backend.js";
 import type { RunConfig } from "../config/schema.js";
@@ -13,6 +13,7 @@ import { loadRunDatasets } from "../data/run-datasets.js";
 import { datasetClassNames, loadDataset, resolveDatasetSpec } from "../data/datasets.js";
 import type { Dataset } from "../data/dataset.js";
 import { errorMessage, isRingtrainError } from "../core/errors.js";
+import { writeFileAtomic } from "../core/file-writes.js";
 import { datasetImage } from "../image/png.js";
 import type { Logger } from "../core/log.js";
 import { predict, restoreModel, type Predictions } from "../inference/predict.js";
@@ -198,6 +199,6 @@ export async function analyseRun(reportDir: string, run: WeightedRun, logger?: L
     logger?.warn({ runDir: run.dir }, `report: no confusion matrix or gallery: ${unavailable}`);
     return { unavailable };
   }
-  await writeFile(join(reportDir, ANALYSIS_FILE), JSON.stringify(analysis) + "\n");
+  await writeFileAtomic(join(reportDir, ANALYSIS_FILE), JSON.stringify(analysis) + "\n", "the report's analysis");
   return analysis;
 }

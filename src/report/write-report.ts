@@ -9,8 +9,9 @@
  * 3. build the table, comparisons and charts; 4. render each chart to SVG and
  * PNG; 5. write both documents.
  */
-import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { ensureDirectory } from "../core/ensure-directory.js";
+import { writeFileAtomic } from "../core/file-writes.js";
 import type { Logger } from "../core/log.js";
 import { confusionChart, galleryChart, perClassChart } from "./analysis-charts.js";
 import type { ReportChart } from "./chart-spec.js";
@@ -53,7 +54,7 @@ function runToAnalyse(model: ReportModel): WeightedRun | AnalysisUnavailable {
 async function renderFigure(chart: ReportChart, figuresDir: string, written: string[]): Promise<ReportFigure> {
   const { svg, png } = await renderChart(chart);
   const path = join(figuresDir, `${chart.name}.png`);
-  await writeFile(path, png);
+  await writeFileAtomic(path, png, "the report figure");
   written.push(path);
   return { chart, svg, png: `figures/${chart.name}.png` };
 }
@@ -68,13 +69,17 @@ async function renderFigure(chart: ReportChart, figuresDir: string, written: str
 export async function writeReport(dir: string, options: { logger?: Logger } = {}): Promise<WrittenReport> {
   const started = performance.now();
   const model = await loadReportModel(dir);
+  // a torn last line of a run's metrics.jsonl or steps.jsonl was left out: say so, naming the file and line
+  for (const run of [...model.trials.flatMap((t) => t.runs), ...(model.final === null ? [] : [model.final])]) {
+    for (const warning of run.result?.warnings ?? []) options.logger?.warn({ runDir: run.result?.dir }, `report: ${warning}`);
+  }
   const target = runToAnalyse(model);
   const analysis = "unavailable" in target ? target : await analyseRun(model.dir, target, options.logger);
   const scored = "unavailable" in analysis ? null : analysis;
   const comparisons = referenceComparisons(model);
 
   const figuresDir = join(model.dir, "figures");
-  await mkdir(figuresDir, { recursive: true });
+  await ensureDirectory(figuresDir, "the report's figures directory");
   const figures: string[] = [];
   const render = (chart: ReportChart): Promise<ReportFigure> => renderFigure(chart, figuresDir, figures);
   const renderOptional = async (chart: ReportChart | null): Promise<ReportFigure | null> => (chart === null ? null : render(chart));
@@ -98,8 +103,8 @@ export async function writeReport(dir: string, options: { logger?: Logger } = {}
   };
   const html = join(model.dir, "report.html");
   const markdown = join(model.dir, "report.md");
-  await writeFile(html, renderHtmlReport(doc));
-  await writeFile(markdown, renderMarkdownReport(doc));
+  await writeFileAtomic(html, renderHtmlReport(doc), "the HTML report");
+  await writeFileAtomic(markdown, renderMarkdownReport(doc), "the Markdown report");
   options.logger?.info(
     { html, markdown, figures: figures.length, ms: Math.round(performance.now() - started) },
     `report: wrote ${html}, ${markdown} and ${figures.length} figures`,

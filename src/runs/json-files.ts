@@ -54,34 +54,51 @@ export interface JsonLine {
   value: unknown;
 }
 
+/** The lines of a JSON-lines file, and the torn last line left out, if any. */
+export interface JsonLines {
+  lines: JsonLine[];
+  /**
+   * what to tell the reader about a torn last line that was left out (naming
+   * the file and the line), or null when there was none
+   */
+  warning: string | null;
+}
+
 /**
- * The values of a JSON-lines text, blank lines left out. A last line that is
- * not JSON (a run killed while appending it) is left out too; a bad line
- * elsewhere is an error.
+ * The values of a JSON-lines text, blank lines left out. Lines are appended
+ * whole, each with its line feed, so a last line without one that is not JSON
+ * was cut short (the writer was killed, or the disk filled, while appending
+ * it): it is left out, with a warning. Any other line that is not JSON is an error.
  *
- * @param file names the file in errors.
+ * @param file names the file in errors and warnings.
  * @throws RingtrainError DATA_INVALID naming the file and the line.
  */
-export function parseJsonLines(text: string, file: string): JsonLine[] {
-  const lines = text.split("\n").map((source, i) => ({ source, line: i + 1 })).filter((l) => l.source.trim() !== "");
-  const out: JsonLine[] = [];
-  lines.forEach(({ source, line }, i) => {
+export function parseJsonLines(text: string, file: string): JsonLines {
+  const all = text.split("\n");
+  const lines: JsonLine[] = [];
+  let warning: string | null = null;
+  all.forEach((source, i) => {
+    if (source.trim() === "") return;
     try {
-      out.push({ line, value: JSON.parse(source) as unknown });
+      lines.push({ line: i + 1, value: JSON.parse(source) as unknown });
     } catch (e) {
-      if (i === lines.length - 1) return;
-      throw new RingtrainError("DATA_INVALID", `${file} line ${line} is not valid JSON (${errorMessage(e)})`);
+      // the last element of the split is text after the last line feed: an unfinished line
+      if (i === all.length - 1) {
+        warning = `${file} line ${i + 1} is cut short (${source.length} bytes, no line end: the run was stopped or the disk filled while writing it); it was left out, the ${lines.length} lines before it were read`;
+        return;
+      }
+      throw new RingtrainError("DATA_INVALID", `${file} line ${i + 1} is not valid JSON (${errorMessage(e)})`);
     }
   });
-  return out;
+  return { lines, warning };
 }
 
 /**
  * The values of a JSON-lines file, or none when it does not exist (see {@link parseJsonLines}).
  *
- * @throws RingtrainError DATA_INVALID when it cannot be read or a line other than the last is not JSON.
+ * @throws RingtrainError DATA_INVALID when it cannot be read or a line other than a torn last one is not JSON.
  */
-export async function readJsonLines(path: string): Promise<JsonLine[]> {
+export async function readJsonLines(path: string): Promise<JsonLines> {
   const text = await unlessAbsent(path, (p) => readFile(p, "utf8"));
-  return text === null ? [] : parseJsonLines(text, path);
+  return text === null ? { lines: [], warning: null } : parseJsonLines(text, path);
 }

@@ -16,7 +16,8 @@ import { fileReadErrorCode, parseConfig, readJsonObjectFile } from "../config/lo
 import type { RunConfig } from "../config/schema.js";
 import { errorMessage, RingtrainError } from "../core/errors.js";
 import { formatIssues } from "../core/zod-issues.js";
-import { mtimeIfPresent, readJsonLines, readJsonObject, parseJsonLines, type JsonLine } from "./json-files.js";
+import { errnoOf, fileSystemError } from "../core/file-errors.js";
+import { mtimeIfPresent, readJsonLines, readJsonObject, parseJsonLines, type JsonLines } from "./json-files.js";
 import { epochRecordSchema, runSummarySchema, stepRecordSchema, type EpochRecord, type RunSummary, type StepRecord } from "./records.js";
 import { RUN_FILES } from "./run-files.js";
 
@@ -40,6 +41,11 @@ export interface LoadedRun {
    * makes a saved analysis stale
    */
   weightsMtimeMs: number | null;
+  /**
+   * what a reader should be told: a torn last line of `metrics.jsonl` or
+   * `steps.jsonl` that was left out, naming the file and the line
+   */
+  warnings: string[];
 }
 
 /** At most this many problems are listed in one error: a foreign file has one per field. */
@@ -71,8 +77,24 @@ function checked<S extends z.ZodTypeAny>(schema: S, value: unknown, where: strin
   throw new RingtrainError("DATA_INVALID", `${where}: ${formatIssues(new z.ZodError(issues.slice(0, LISTED_ISSUES)))}${more} (not ${what} as ringtrain writes it)`);
 }
 
-function checkedLines<S extends z.ZodTypeAny>(schema: S, lines: readonly JsonLine[], file: string, what: string): Array<z.output<S>> {
-  return lines.map(({ line, value }) => checked(schema, value, `${file} line ${line}`, what));
+/** The records of a JSON-lines file, each checked against `schema`, and the warning about a torn last line. */
+interface CheckedLines<T> {
+  records: T[];
+  warning: string | null;
+}
+
+function checkedLines<S extends z.ZodTypeAny>(schema: S, { lines, warning }: JsonLines, file: string, what: string): CheckedLines<z.output<S>> {
+  return { records: lines.map(({ line, value }) => checked(schema, value, `${file} line ${line}`, what)), warning };
+}
+
+async function readEpochLines(dir: string): Promise<CheckedLines<EpochRecord>> {
+  const file = join(dir, RUN_FILES.metrics);
+  return checkedLines(epochRecordSchema, await readJsonLines(file), file, "an epoch record");
+}
+
+async function readStepLines(dir: string): Promise<CheckedLines<StepRecord>> {
+  const file = join(dir, RUN_FILES.steps);
+  return checkedLines(stepRecordSchema, await readJsonLines(file), file, "a step record");
 }
 
 /**
@@ -93,7 +115,7 @@ export async function readRunSummary(dir: string): Promise<RunSummary | null> {
  * @throws RingtrainError DATA_INVALID naming the file, the line and the field.
  */
 export function parseEpochRecords(text: string, file: string): EpochRecord[] {
-  return checkedLines(epochRecordSchema, parseJsonLines(text, file), file, "an epoch record");
+  return checkedLines(epochRecordSchema, parseJsonLines(text, file), file, "an epoch record").records;
 }
 
 /**
@@ -102,8 +124,7 @@ export function parseEpochRecords(text: string, file: string): EpochRecord[] {
  * @throws RingtrainError DATA_INVALID naming the file, the line and the field.
  */
 export async function readEpochRecords(dir: string): Promise<EpochRecord[]> {
-  const file = join(dir, RUN_FILES.metrics);
-  return checkedLines(epochRecordSchema, await readJsonLines(file), file, "an epoch record");
+  return (await readEpochLines(dir)).records;
 }
 
 /**
@@ -112,8 +133,7 @@ export async function readEpochRecords(dir: string): Promise<EpochRecord[]> {
  * @throws RingtrainError DATA_INVALID naming the file, the line and the field.
  */
 export async function readStepRecords(dir: string): Promise<StepRecord[]> {
-  const file = join(dir, RUN_FILES.steps);
-  return checkedLines(stepRecordSchema, await readJsonLines(file), file, "a step record");
+  return (await readStepLines(dir)).records;
 }
 
 /**
@@ -134,22 +154,42 @@ export async function readRunConfig(dir: string): Promise<RunConfig> {
   return parseConfig(raw, file);
 }
 
+/** `weights.json`'s fields that `readRunWeights` checks `weights.bin` against. */
+const weightsLayoutSchema = z.object({ dtype: z.literal("float32"), count: z.number().int().nonnegative() });
+
 /**
- * The run's final weights, `weights.bin`.
+ * The run's final weights, `weights.bin`, checked against `weights.json`:
+ * the run writes the weights, then their layout, each replaced atomically, so
+ * a `weights.bin` without a layout, or whose size is not the layout's count,
+ * was not written whole (or not by ringtrain) and is refused rather than
+ * handed to a model that would blame the data.
  *
  * @throws RingtrainError USAGE when the run wrote none (it failed before its
- *   end); DATA_INVALID when the file is not a whole number of float32 values.
+ *   end); DATA_INVALID when the file is not the size its layout says, or the
+ *   layout is missing or not one; FILE_SYSTEM when it cannot be read.
  */
 export async function readRunWeights(dir: string): Promise<Float32Array> {
   const file = join(dir, RUN_FILES.weights);
+  const layoutFile = join(dir, RUN_FILES.weightsLayout);
   let bytes: Buffer;
   try {
     bytes = await readFile(file);
-  } catch {
+  } catch (e) {
+    if (errnoOf(e) !== "ENOENT") throw await fileSystemError(e, "read", file, "the run's weights");
     throw new RingtrainError("USAGE", `${dir} has no ${RUN_FILES.weights}: the run did not finish; train it again or pick another run`);
   }
-  if (bytes.byteLength % 4 !== 0) throw new RingtrainError("DATA_INVALID", `${file} is ${bytes.byteLength} bytes, not a whole number of float32 values`);
-  const weights = new Float32Array(bytes.byteLength / 4);
+  const rerun = "train the run again or pick another run";
+  const raw = await readJsonObject(layoutFile);
+  if (raw === null) throw new RingtrainError("DATA_INVALID", `${file} has no ${RUN_FILES.weightsLayout} beside it: the run stopped while writing its weights; ${rerun}`);
+  const { count } = checked(weightsLayoutSchema, raw, layoutFile, "a weights layout");
+  if (bytes.byteLength !== count * 4) {
+    throw new RingtrainError(
+      "DATA_INVALID",
+      `${file} is ${bytes.byteLength} bytes, but ${RUN_FILES.weightsLayout} says it holds ${count} float32 values (${count * 4} bytes): ` +
+        `it is ${bytes.byteLength < count * 4 ? "cut short" : "too long"} (not written whole, or replaced); ${rerun}`,
+    );
+  }
+  const weights = new Float32Array(count);
   new Uint8Array(weights.buffer).set(bytes);
   return weights;
 }
@@ -166,11 +206,12 @@ export async function readRun(dir: string): Promise<LoadedRun> {
   const [config, summary, epochs, steps, weightsMtimeMs] = await Promise.all([
     readJsonObject(join(dir, RUN_FILES.config)),
     readRunSummary(dir),
-    readEpochRecords(dir),
-    readStepRecords(dir),
+    readEpochLines(dir),
+    readStepLines(dir),
     mtimeIfPresent(join(dir, RUN_FILES.weights)),
   ]);
-  return { dir, runId: summary?.runId ?? basename(dir), config, summary, epochs, steps, weightsMtimeMs };
+  const warnings = [epochs.warning, steps.warning].filter((w) => w !== null);
+  return { dir, runId: summary?.runId ?? basename(dir), config, summary, epochs: epochs.records, steps: steps.records, weightsMtimeMs, warnings };
 }
 
 /** True when what was read is a run directory's: it has a config or a summary. */

@@ -1,4 +1,4 @@
-import { mkdtemp, readFile } from "node:fs/promises";
+import { cp, mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -45,6 +45,24 @@ describe("ringtrain predict", () => {
     const labels = (await loadDataset("mnist", "test", { limit: 300 })).labels;
     const agree = predicted.filter((p, i) => p === labels[i]).length / 300;
     expect(agree * 100).toBeCloseTo(accuracy, 1);
+  });
+
+  it("names an --out directory that does not exist, as the user's to fix", async () => {
+    const out = join(dir, "missing", "submission.csv");
+    const r = await runCli(["predict", runDir, "--out", out]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(
+      `ringtrain: error [FILE_SYSTEM]: cannot write the submission ${out}: the directory ${join(dir, "missing")} does not exist; create it or choose another --out`,
+    );
+  });
+
+  it("refuses a weights.bin cut short (a full disk), naming it, instead of blaming the data", async () => {
+    const torn = join(dir, "torn-run");
+    await cp(runDir, torn, { recursive: true });
+    await writeFile(join(torn, "weights.bin"), (await readFile(join(torn, "weights.bin"))).subarray(0, 65536));
+    const r = await runCli(["predict", torn]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^ringtrain: error \[DATA_INVALID\]: \S*torn-run\/weights\.bin is 65536 bytes, but weights\.json says it holds \d+ float32 values .*: it is cut short/m);
   });
 
   it("refuses a directory that is not a run", async () => {

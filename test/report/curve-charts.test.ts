@@ -12,7 +12,7 @@ function run(id: string, accuracy: number): ReportRun {
   const summary = { status: "completed" } as RunSummary;
   return {
     record: { runDir: `trials/${id}/run`, fold: null, execution: 0, status: "completed", summary },
-    result: { dir: `/s/trials/${id}/run`, runId: id, config: null, summary, epochs: [epoch(accuracy)], steps: [], weightsMtimeMs: null },
+    result: { dir: `/s/trials/${id}/run`, runId: id, config: null, summary, epochs: [epoch(accuracy)], steps: [], weightsMtimeMs: null, warnings: [] },
   };
 }
 

@@ -254,6 +254,23 @@ describe("ringtrain report", () => {
     for (const f of ["loss-by-step.png", "confusion-matrix.png", "confidently-wrong.png"]) await expectDecodablePng(join(runDir, "figures", f));
   }, 60_000);
 
+  it("says so when it leaves out a torn last line of metrics.jsonl, naming the file and the line, and reports the rest", async () => {
+    const runDir = join(root, "torn-run");
+    await cp(fixture.runDirs["t01-lr0.02"]!, runDir, { recursive: true });
+    // without weights: no analysis to compute, only the curves
+    for (const f of ["weights.bin", "weights.json", "report.html", "report.md", "analysis.json"]) await rm(join(runDir, f), { force: true });
+    const metrics = join(runDir, "metrics.jsonl");
+    const whole = (await readFile(metrics, "utf8")).trim().split("\n").length;
+    await writeFile(metrics, (await readFile(metrics, "utf8")) + '{"epoch": 9, "trainLoss": 0.4');
+
+    const r = await runCli(["report", runDir]);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`report: ${metrics} line ${whole + 1} is cut short`);
+    expect(r.stdout).toContain(`it was left out, the ${whole} lines before it were read`);
+    expect(tableRows(await readFile(join(runDir, "report.html"), "utf8"), "results-table").length).toBe(1);
+  }, 60_000);
+
   it("refuses a directory that is neither a run nor a sweep", async () => {
     const r = await runCli(["report", root]);
     expect(r.code).toBe(2);

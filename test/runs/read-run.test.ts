@@ -113,10 +113,48 @@ describe("reading metrics.jsonl and steps.jsonl", () => {
     ]);
   });
 
+  it("says which line of which file it left out, and refuses a line that is not JSON although it was finished", async () => {
+    const dir = await runDir({
+      "config.json": "{}",
+      "metrics.jsonl": lines([sampleEpoch(1), sampleEpoch(2)]) + JSON.stringify(sampleEpoch(3)).slice(0, 40),
+      "steps.jsonl": '{"optimizerStep": 1, "epoch": 1, "loss": 2}\n',
+    });
+    const run = await readRun(dir);
+    expect(run.epochs).toEqual([sampleEpoch(1), sampleEpoch(2)]);
+    expect(run.warnings).toEqual([
+      `${join(dir, "metrics.jsonl")} line 3 is cut short (40 bytes, no line end: the run was stopped or the disk filled while writing it); it was left out, the 2 lines before it were read`,
+    ]);
+    const whole = await runDir({ "metrics.jsonl": lines([sampleEpoch(1)]) + '{"epoch": 2, "tr\n' });
+    expect(await failure(readEpochRecords(whole), "DATA_INVALID")).toMatch(new RegExp(`^${join(whole, "metrics.jsonl")} line 2 is not valid JSON \\(`));
+  });
+
   it("reads epochs written before validation splits with null validation figures", () => {
     const { validationLoss: _l, validationAccuracy: _a, ...old } = sampleEpoch(1);
     expect(parseEpochRecords(JSON.stringify(old) + "\n", "metrics.jsonl")).toEqual([{ ...old, validationLoss: null, validationAccuracy: null }]);
     expect(() => parseEpochRecords(JSON.stringify({ ...old, epoch: null }) + "\n", "m/metrics.jsonl")).toThrow(/^m\/metrics.jsonl line 1: epoch: expected number, got null/);
+  });
+});
+
+describe("reading weights.bin", () => {
+  const layout = (count: number): string => JSON.stringify({ dtype: "float32", count, tensors: [] });
+
+  it("reads weights whose size is the count weights.json gives", async () => {
+    const dir = await runDir({ "weights.bin": new Uint8Array(Float32Array.from([1.5, -2, 0.25]).buffer), "weights.json": layout(3) });
+    expect(await readRunWeights(dir)).toEqual(Float32Array.from([1.5, -2, 0.25]));
+  });
+
+  it("refuses a weights.bin cut short (a full disk), naming it and both sizes, instead of blaming the data later", async () => {
+    const dir = await runDir({ "weights.bin": new Uint8Array(4096), "weights.json": layout(109386) });
+    expect(await failure(readRunWeights(dir), "DATA_INVALID")).toBe(
+      `${join(dir, "weights.bin")} is 4096 bytes, but weights.json says it holds 109386 float32 values (437544 bytes): it is cut short (not written whole, or replaced); train the run again or pick another run`,
+    );
+    const odd = await runDir({ "weights.bin": new Uint8Array(6), "weights.json": layout(1) });
+    expect(await failure(readRunWeights(odd), "DATA_INVALID")).toMatch(/is 6 bytes, but weights\.json says it holds 1 float32 values \(4 bytes\): it is too long/);
+  });
+
+  it("refuses a weights.json that is not a layout", async () => {
+    const dir = await runDir({ "weights.bin": new Uint8Array(4), "weights.json": JSON.stringify({ dtype: "float32", count: "1" }) });
+    expect(await failure(readRunWeights(dir), "DATA_INVALID")).toBe(`${join(dir, "weights.json")}: count: expected number, got "1" (not a weights layout as ringtrain writes it)`);
   });
 });
 
@@ -136,8 +174,10 @@ describe("reading a whole run directory", () => {
     const empty = await runDir({});
     expect(await failure(readRunConfig(empty), "USAGE")).toMatch(/is not a run directory .*config\.json.*; pass runs\/<run-id>\//);
     expect(await failure(readRunWeights(empty), "USAGE")).toBe(`${empty} has no weights.bin: the run did not finish; train it again or pick another run`);
-    const torn = await runDir({ "weights.bin": new Uint8Array(6) });
-    expect(await failure(readRunWeights(torn), "DATA_INVALID")).toBe(`${join(torn, "weights.bin")} is 6 bytes, not a whole number of float32 values`);
+    const unlaid = await runDir({ "weights.bin": new Uint8Array(8) });
+    expect(await failure(readRunWeights(unlaid), "DATA_INVALID")).toBe(
+      `${join(unlaid, "weights.bin")} has no weights.json beside it: the run stopped while writing its weights; train the run again or pick another run`,
+    );
     const bad = await runDir({ "config.json": JSON.stringify({ epochs: "two" }) });
     expect(await failure(readRunConfig(bad), "CONFIG_INVALID")).toMatch(new RegExp(`^${join(bad, "config.json")}: epochs: `));
   });
