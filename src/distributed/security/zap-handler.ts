@@ -62,7 +62,7 @@ export async function startZapHandler(credentials: RunCredentials, onEvent: (e: 
     return running.handler;
   }
   const socket = new zmq.Router({ linger: 0 });
-  await socket.bind(ZAP_ENDPOINT);
+  await bindZapEndpoint(socket);
   let stopped = false;
   const handler: ZapHandler = {
     stop() {
@@ -90,4 +90,29 @@ export async function startZapHandler(credentials: RunCredentials, onEvent: (e: 
     }
   })();
   return handler;
+}
+
+/** How long a new handler waits for a stopped one's endpoint to be released. */
+const ZAP_REBIND_MS = 2_000;
+
+/**
+ * Binds the ZAP endpoint. `close()` of a stopped handler's socket returns at
+ * once but releases its inproc endpoint in ZeroMQ's I/O thread a moment later,
+ * so a handler started right after another in the same process (tests, a
+ * sweep's trials) may find it still taken: retry for a bounded time.
+ */
+async function bindZapEndpoint(socket: zmq.Router): Promise<void> {
+  const deadline = performance.now() + ZAP_REBIND_MS;
+  for (;;) {
+    try {
+      await socket.bind(ZAP_ENDPOINT);
+      return;
+    } catch (e) {
+      if ((e as { code?: unknown }).code !== "EADDRINUSE" || performance.now() > deadline) {
+        socket.close();
+        throw e;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
 }
