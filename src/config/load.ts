@@ -13,7 +13,18 @@ import { runConfigSchema, type RunConfig } from "./schema.js";
  */
 export async function loadConfig(path: string | undefined, overrides: readonly ConfigOverride[] = []): Promise<RunConfig> {
   const raw = path === undefined ? {} : await readJsonObjectFile(path, "config file");
-  return parseConfig(applyOverrides(raw, overrides), path ?? "the default config");
+  return parseWith(runConfigSchema, applyOverrides(raw, overrides), path ?? "the default config", (issuePath) => overrideSource(issuePath, overrides));
+}
+
+/**
+ * The source (`--lr`, `--set x=y`) of the last override that set the field at
+ * `issuePath` or an object enclosing it, so an error names the flag that gave
+ * the bad value; undefined when the value came from the file.
+ */
+function overrideSource(issuePath: readonly (string | number)[], overrides: readonly ConfigOverride[]): string | undefined {
+  const field = issuePath.join(".");
+  const setter = overrides.findLast((o) => field === o.path || field.startsWith(`${o.path}.`));
+  return setter?.source;
 }
 
 /**

@@ -120,6 +120,25 @@ describe("config", () => {
     expect(badBatch.message).toMatch(/batchSize/);
   });
 
+  it("names the flag that gave a bad value, and the file for a bad value of its own", async () => {
+    const path = await configFile(JSON.stringify({ epochs: 2, optimizer: { name: "sgd", learningRate: 0.1 } }));
+    const fromFlag = await errorOf(loadConfig(path, [{ ...lrFlag(-1), source: "--lr -1" }]));
+    expect(fromFlag.code).toBe("CONFIG_INVALID");
+    expect(fromFlag.message).toMatch(/^--lr -1: optimizer\.learningRate: /);
+    expect(fromFlag.message).not.toContain(path);
+    const fromSet = await errorOf(loadConfig(path, [parseSetting("optimizer.momentum=2")]));
+    expect(fromSet.message).toMatch(/^--set optimizer\.momentum=2: optimizer\.momentum: /);
+    // a flag that sets an object is named for the fields inside it
+    const fromObject = await errorOf(loadConfig(path, [parseSetting('optimizer={"name":"sgd","learningRate":-2}')]));
+    expect(fromObject.message).toMatch(/^--set optimizer=.*: optimizer\.learningRate: /);
+    const inFile = await errorOf(loadConfig(await configFile(JSON.stringify({ optimizer: { name: "sgd", learningRate: -1 } })), [{ path: "epochs", value: 3, source: "--epochs 3" }]));
+    expect(inFile.message).toMatch(/config\.json: optimizer\.learningRate: /);
+    expect(inFile.message).not.toContain("--epochs");
+    // both at once: each issue under its own source
+    const both = await errorOf(loadConfig(await configFile(JSON.stringify({ epochs: 0 })), [{ ...lrFlag(-1), source: "--lr -1" }]));
+    expect(both.message).toMatch(/config\.json: epochs: .*; --lr -1: optimizer\.learningRate: |--lr -1: optimizer\.learningRate: .*; .*config\.json: epochs: /);
+  });
+
   it("rejects a missing file with its path", async () => {
     const e = await errorOf(loadConfig("/nonexistent/ringtrain.json"));
     expect(e.message).toContain("/nonexistent/ringtrain.json");
