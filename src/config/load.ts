@@ -1,4 +1,5 @@
 import { readFile } from "node:fs/promises";
+import { withoutByteOrderMark } from "../core/byte-order-mark.js";
 import { errorMessage, isRingtrainError, RingtrainError } from "../core/errors.js";
 import { parseWith } from "../core/zod-issues.js";
 import { applyOverrides, type ConfigOverride } from "./overrides.js";
@@ -45,7 +46,7 @@ export async function readJsonObjectFile(path: string, what: string): Promise<Re
   }
   let raw: unknown;
   try {
-    raw = JSON.parse(text);
+    raw = JSON.parse(withoutByteOrderMark(text));
   } catch (e) {
     throw new RingtrainError("CONFIG_INVALID", `${what} ${path} is not valid JSON: ${errorMessage(e)}`, { cause: e });
   }

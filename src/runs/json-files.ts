@@ -6,6 +6,7 @@
  * (`read-run.ts` with the schemas of `records.ts`).
  */
 import { readFile, stat } from "node:fs/promises";
+import { withoutByteOrderMark } from "../core/byte-order-mark.js";
 import { errorMessage, RingtrainError } from "../core/errors.js";
 
 /** `read(path)`, or null when the file does not exist. */
@@ -37,7 +38,7 @@ export async function readJsonObject(path: string): Promise<Record<string, unkno
   if (text === null) return null;
   let value: unknown;
   try {
-    value = JSON.parse(text);
+    value = JSON.parse(withoutByteOrderMark(text));
   } catch (e) {
     throw new RingtrainError("DATA_INVALID", `${path} is not valid JSON (${errorMessage(e)}); restore it or rerun what wrote it`);
   }
@@ -63,7 +64,7 @@ export interface JsonLine {
  * @throws RingtrainError DATA_INVALID naming the file and the line.
  */
 export function parseJsonLines(text: string, file: string): JsonLine[] {
-  const lines = text.split("\n").map((source, i) => ({ source, line: i + 1 })).filter((l) => l.source.trim() !== "");
+  const lines = withoutByteOrderMark(text).split("\n").map((source, i) => ({ source, line: i + 1 })).filter((l) => l.source.trim() !== "");
   const out: JsonLine[] = [];
   lines.forEach(({ source, line }, i) => {
     try {

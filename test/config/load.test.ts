@@ -139,6 +139,11 @@ describe("config", () => {
     expect(both.message).toMatch(/config\.json: epochs: .*; --lr -1: optimizer\.learningRate: |--lr -1: optimizer\.learningRate: .*; .*config\.json: epochs: /);
   });
 
+  it("accepts a config that starts with a UTF-8 byte-order mark", async () => {
+    const c = await loadConfig(await configFile(`\uFEFF${JSON.stringify({ epochs: 3 })}`));
+    expect(c.epochs).toBe(3);
+  });
+
   it("rejects a missing file with its path", async () => {
     const e = await errorOf(loadConfig("/nonexistent/ringtrain.json"));
     expect(e.message).toContain("/nonexistent/ringtrain.json");
