@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadConfig, parseConfig } from "../../src/config/load.js";
 import { parseSetting, setOptimizerField, type ConfigOverride } from "../../src/config/overrides.js";
+import { MAX_RUN_NAME_LENGTH } from "../../src/config/schema.js";
 import { RingtrainError } from "../../src/core/errors.js";
 
 async function configFile(content: string): Promise<string> {
@@ -11,6 +12,16 @@ async function configFile(content: string): Promise<string> {
   const path = join(dir, "config.json");
   await writeFile(path, content);
   return path;
+}
+
+function parseError(parse: () => unknown): RingtrainError {
+  try {
+    parse();
+  } catch (e) {
+    if (e instanceof RingtrainError) return e;
+    throw e;
+  }
+  throw new Error("expected a RingtrainError");
 }
 
 async function errorOf(p: Promise<unknown>): Promise<RingtrainError> {
@@ -142,6 +153,13 @@ describe("config", () => {
   it("accepts a config that starts with a UTF-8 byte-order mark", async () => {
     const c = await loadConfig(await configFile(`\uFEFF${JSON.stringify({ epochs: 3 })}`));
     expect(c.epochs).toBe(3);
+  });
+
+  it("bounds the run name so that the run id fits a directory name", () => {
+    const long = parseError(() => parseConfig({ name: "x".repeat(300) }, "c.json"));
+    expect(long.code).toBe("CONFIG_INVALID");
+    expect(long.message).toMatch(/^c\.json: name: name may be at most 234 characters: the run id adds 21/);
+    expect(parseConfig({ name: "x".repeat(MAX_RUN_NAME_LENGTH) }, "c.json").name).toHaveLength(MAX_RUN_NAME_LENGTH);
   });
 
   it("rejects a missing file with its path", async () => {
