@@ -45,7 +45,7 @@ export function configOverrides(command: Command, table: readonly ConfigFlag[]):
     const option = optionOf(flag);
     const value: unknown = command.getOptionValue(option.attributeName());
     if (value === undefined) continue;
-    overrides.push({ path: flag.path, value, source: option.long ?? flag.flags, apply: flag.apply });
+    overrides.push({ path: flag.path, value, source: `${option.long ?? flag.flags} ${typeof value === "string" ? value : JSON.stringify(value)}`, apply: flag.apply });
   }
   return overrides;
 }

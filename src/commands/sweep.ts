@@ -5,7 +5,7 @@ import { errorMessage, RingtrainError } from "../core/errors.js";
 import { createLogger } from "../core/log.js";
 import { makeRunId } from "../runs/run-id.js";
 import { loadExperiment, loadResolvedExperiment, type ResolvedExperiment } from "../experiments/load-experiment.js";
-import { planSweep, type SweepPlan } from "../experiments/sweep-plan.js";
+import { checkSweepData, planSweep, type SweepPlan } from "../experiments/sweep-plan.js";
 import { newSweepRecord, reconcileRecord, runSweep } from "../experiments/sweep-runner.js";
 import { createSweepDir, EXPERIMENT_FILE, readSweepRecord } from "../experiments/sweep-store.js";
 import { writeReport } from "../report/write-report.js";
@@ -60,6 +60,7 @@ export function registerSweepCommand(program: Command): void {
       const experiment = flags.resume !== undefined ? await loadResolvedExperiment(join(flags.resume, EXPERIMENT_FILE)) : applySettings(await loadExperiment(experimentPath as string), flags.set);
       const plan = planSweep(experiment, workers);
       if (flags.dryRun === true) {
+        await checkSweepData(plan);
         process.stdout.write(describePlan(plan));
         return;
       }
@@ -85,7 +86,7 @@ export function registerSweepCommand(program: Command): void {
       const counts = ["completed", "diverged", "failed"].map((s) => `${finished.trials.filter((t) => t.status === s).length} ${s}`).join(", ");
       logger.info(
         { sweep: dir, best: finished.best, final: finished.final?.summary?.testAccuracy ?? null },
-        `sweep ${finished.sweepId} completed (${counts}); ` +
+        `sweep ${finished.sweepId} finished (${counts}); ` +
           `${finished.best === null ? "no best trial" : `best ${finished.best.trialId} (${plan.metric} ${finished.best.value.toFixed(4)})`}; results in ${dir}`,
       );
       try {
@@ -93,6 +94,16 @@ export function registerSweepCommand(program: Command): void {
       } catch (e) {
         // the sweep's results are safe on disk: a report failure must not make the sweep look failed
         logger.warn({ err: errorMessage(e) }, `could not write the report (${errorMessage(e)}); once fixed, run: ringtrain report ${dir}`);
+      }
+      // the last line, and the exit status, say whether any trial failed (a diverged trial is a result, not a failure)
+      const failed = finished.trials.filter((t) => t.status === "failed");
+      if (failed.length > 0) {
+        const first = failed[0]!;
+        logger.error(
+          { sweep: dir, failed: failed.map((t) => t.trialId) },
+          `sweep ${finished.sweepId}: ${failed.length} of ${finished.trials.length} trials failed (first ${first.trialId}: ${first.runs.find((r) => r.error !== undefined)?.error ?? "see its runs"}); exit status 1; results in ${dir}`,
+        );
+        process.exitCode = 1;
       }
     });
 }

@@ -1,4 +1,5 @@
 import { readFile } from "node:fs/promises";
+import { withoutByteOrderMark } from "../core/byte-order-mark.js";
 import { errorMessage, isRingtrainError, RingtrainError } from "../core/errors.js";
 import { parseWith } from "../core/zod-issues.js";
 import { applyOverrides, type ConfigOverride } from "./overrides.js";
@@ -13,7 +14,18 @@ import { runConfigSchema, type RunConfig } from "./schema.js";
  */
 export async function loadConfig(path: string | undefined, overrides: readonly ConfigOverride[] = []): Promise<RunConfig> {
   const raw = path === undefined ? {} : await readJsonObjectFile(path, "config file");
-  return parseConfig(applyOverrides(raw, overrides), path ?? "the default config");
+  return parseWith(runConfigSchema, applyOverrides(raw, overrides), path ?? "the default config", (issuePath) => overrideSource(issuePath, overrides));
+}
+
+/**
+ * The source (`--lr`, `--set x=y`) of the last override that set the field at
+ * `issuePath` or an object enclosing it, so an error names the flag that gave
+ * the bad value; undefined when the value came from the file.
+ */
+function overrideSource(issuePath: readonly (string | number)[], overrides: readonly ConfigOverride[]): string | undefined {
+  const field = issuePath.join(".");
+  const setter = overrides.findLast((o) => field === o.path || field.startsWith(`${o.path}.`));
+  return setter?.source;
 }
 
 /**
@@ -34,7 +46,7 @@ export async function readJsonObjectFile(path: string, what: string): Promise<Re
   }
   let raw: unknown;
   try {
-    raw = JSON.parse(text);
+    raw = JSON.parse(withoutByteOrderMark(text));
   } catch (e) {
     throw new RingtrainError("CONFIG_INVALID", `${what} ${path} is not valid JSON: ${errorMessage(e)}`, { cause: e });
   }

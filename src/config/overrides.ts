@@ -31,7 +31,7 @@ export interface ConfigOverride {
   /** the dotted run-config path it sets, e.g. `optimizer.learningRate` */
   path: string;
   value: unknown;
-  /** names it in errors: `--lr`, `--set batchSize.x=1` */
+  /** names it in errors, with the value as given: `--lr -1`, `--set batchSize.x=1` */
   source: string;
   /** how it is applied, where not by setting `path` alone (the optimizer's rule, {@link setOptimizerField}) */
   apply?: ApplyOverride;

@@ -16,10 +16,25 @@ const positiveInt = z.number().int().positive();
  * split, timeouts). Validated once at start-up; inside the program the parsed
  * {@link RunConfig} is trusted.
  */
+/** What makeRunId (runs/run-id.ts) appends to the name: `-20261123-055012-ab12`. */
+export const RUN_ID_SUFFIX_LENGTH = 21;
+/** The longest run name whose run id still fits a 255-byte directory name (the id is ASCII). */
+export const MAX_RUN_NAME_LENGTH = 255 - RUN_ID_SUFFIX_LENGTH;
+
 export const runConfigSchema = z
   .object({
-    /** a label for the run; the run id is derived from it */
-    name: z.string().min(1).default("run"),
+    /**
+     * a label for the run; the run id, a directory name, is derived from it:
+     * characters other than letters, digits, `_`, `.` and `-` become `_`
+     * (runs/run-id.ts), and the id adds a timestamp and a random suffix
+     */
+    name: z
+      .string()
+      .min(1)
+      .max(MAX_RUN_NAME_LENGTH, {
+        message: `name may be at most ${MAX_RUN_NAME_LENGTH} characters: the run id adds ${RUN_ID_SUFFIX_LENGTH} (its timestamp and suffix) and a directory name holds at most 255 bytes`,
+      })
+      .default("run"),
     /** `mnist`, or a directory of IDX files */
     dataset: z.string().min(1).default("mnist"),
     /** use only the first N training / test samples (quick experiments, tests) */

@@ -3,8 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { RunConfig } from "../config/schema.js";
 import { countNvidiaGpus } from "../compute/gpu-assignment.js";
-import { evaluatedValidation, loadRunDatasets } from "../data/run-datasets.js";
-import { samplesPerEpoch, stepsPerEpoch, workerShare } from "../data/sampler.js";
+import { evaluatedValidation } from "../data/run-datasets.js";
+import { stepsPerEpoch, workerShare } from "../data/sampler.js";
 import { readChunk } from "../data/shipping/chunk-source.js";
 import { makeManifest, type DatasetManifest } from "../data/shipping/manifest.js";
 import { assertNever, describePeer, errorMessage, RingtrainError, type PeerIdentity } from "../core/errors.js";
@@ -20,6 +20,7 @@ import { startZapHandler, type ZapHandler } from "../distributed/security/zap-ha
 import { withTimeout } from "../core/timeout.js";
 import { ControlServer, type IncomingMessage } from "../distributed/control/control-server.js";
 import { assignRanks, hostKeyOf } from "./rank-assignment.js";
+import { loadCheckedRunData } from "./run-data.js";
 import { EpochAggregator } from "./epoch-aggregator.js";
 import { InterruptGuard } from "../core/interrupt-guard.js";
 import { launchLocalWorkers, terminateWorkers, type LocalWorker } from "../distributed/launch/local-launcher.js";
@@ -103,18 +104,11 @@ async function runGuarded(options: RunOptions, interrupts: InterruptGuard): Prom
   const started = performance.now();
 
   // 1. Validate the data before starting anything: errors name the file.
-  const datasets = await loadRunDatasets(config);
+  // with augment copies, an epoch is the virtual expanded set
+  const { datasets, epochSamples } = await loadCheckedRunData(config);
   const { train, test } = datasets;
   // evaluated each epoch besides the test split (a run whose test split *is* the validation split evaluates it once)
   const validation = evaluatedValidation(datasets);
-  // with augment copies, an epoch is the virtual expanded set
-  const epochSamples = samplesPerEpoch(train.count, config.augment);
-  if (config.batchSize !== "full" && config.batchSize > epochSamples) {
-    throw new RingtrainError(
-      "CONFIG_INVALID",
-      `batchSize: ${config.batchSize} is larger than the training set (${epochSamples} samples of ${config.dataset}); use at most ${epochSamples}, or "full"`,
-    );
-  }
   const globalBatch = config.batchSize === "full" ? epochSamples : config.batchSize;
   const worldSize = config.workers;
   const steps = stepsPerEpoch(epochSamples, globalBatch);

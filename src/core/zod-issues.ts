@@ -1,4 +1,4 @@
-import type { z } from "zod";
+import { ZodError, type z } from "zod";
 import { RingtrainError } from "./errors.js";
 
 /**
@@ -22,14 +22,25 @@ export function formatIssues(error: z.ZodError): string {
     .join("; ");
 }
 
+/** Names where the value at an issue's path came from (a flag), or undefined for the input's own source. */
+export type IssueSource = (path: readonly (string | number)[]) => string | undefined;
+
 /**
  * Parses `input` with `schema`.
  *
  * @param where names the source in errors, e.g. `configs/x.json: optimizer`.
+ * @param sourceOf names another source for some fields (`--lr` for
+ *   `optimizer.learningRate`): their issues are listed under it instead of `where`.
  * @throws RingtrainError CONFIG_INVALID listing every problem with its field.
  */
-export function parseWith<S extends z.ZodTypeAny>(schema: S, input: unknown, where: string): z.output<S> {
+export function parseWith<S extends z.ZodTypeAny>(schema: S, input: unknown, where: string, sourceOf?: IssueSource): z.output<S> {
   const result = schema.safeParse(input);
-  if (!result.success) throw new RingtrainError("CONFIG_INVALID", `${where}: ${formatIssues(result.error)}`);
-  return result.data as z.output<S>;
+  if (result.success) return result.data as z.output<S>;
+  const bySource = new Map<string, z.ZodIssue[]>();
+  for (const issue of result.error.issues) {
+    const source = sourceOf?.(issue.path) ?? where;
+    bySource.set(source, [...(bySource.get(source) ?? []), issue]);
+  }
+  const parts = [...bySource].map(([source, issues]) => `${source}: ${formatIssues(new ZodError(issues))}`);
+  throw new RingtrainError("CONFIG_INVALID", parts.join("; "));
 }

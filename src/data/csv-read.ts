@@ -68,7 +68,15 @@ function clip(s: string, max = 60): string {
 
 function parseHeader(line: string, path: string): CsvHeader {
   const fields = line.split(",");
-  const labelled = fields[0] === "label";
+  const first = fields[0] ?? "";
+  if (first !== "label" && first !== "pixel0") {
+    // Neither form: say what either header must be, not only the test.csv one.
+    const problem = /^[0-9]+$/.test(first)
+      ? `line 1 is a row of numbers ("${clip(line, 30)}"), not a header`
+      : `line 1 (header), column 1 is "${clip(first)}", expected "label" or "pixel0"`;
+    throw invalid(path, `${problem}; a labelled file (for training) must start with the header ${describeExpectedHeader(true)}, an unlabelled one (for predictions) with ${describeExpectedHeader(false)}`);
+  }
+  const labelled = first === "label";
   const pixels = labelled ? fields.slice(1) : fields;
   for (let i = 0; i < pixels.length; i++) {
     const got = pixels[i] as string;

@@ -7,7 +7,8 @@ import { join } from "node:path";
 import { deepMerge, setPath } from "../config/config-path.js";
 import { parseConfig } from "../config/load.js";
 import type { RunConfig } from "../config/schema.js";
-import { errorMessage, RingtrainError } from "../core/errors.js";
+import { errorMessage, isRingtrainError, RingtrainError } from "../core/errors.js";
+import { loadCheckedRunData } from "../coordinator/run-data.js";
 import { foldValidation, plannedRuns, type PlannedRun } from "./cv.js";
 import type { ResolvedExperiment } from "./load-experiment.js";
 import { trialsOf, VARIANT_PARAM, type TrialSpec } from "./search-space.js";
@@ -140,4 +141,30 @@ export function finalConfigFor(plan: SweepPlan, trial: PlannedTrial, sweepDir: s
   raw.runsDir = join(sweepDir, "final");
   raw.workers = plan.workers;
   return validated(plan, trial, raw, ", final retraining");
+}
+
+/**
+ * Loads the data of every planned run and checks it as the run itself will
+ * before starting (loadCheckedRunData: a batch no larger than the training
+ * set), so that `sweep --dry-run` approves only trials that can start.
+ * Runs that select the same data and batch are checked once.
+ *
+ * @throws RingtrainError naming the trial and its params, then what the run would say.
+ */
+export async function checkSweepData(plan: SweepPlan): Promise<void> {
+  const checked = new Set<string>();
+  for (const trial of plan.trials) {
+    const configs = [...plan.runs.map((run) => runConfigFor(plan, trial, run, ".")), ...(plan.retrainBest ? [finalConfigFor(plan, trial, ".")] : [])];
+    for (const config of configs) {
+      const key = JSON.stringify([config.dataset, config.trainLimit, config.testLimit, config.validation, config.seed, config.batchSize, config.augment]);
+      if (checked.has(key)) continue;
+      checked.add(key);
+      try {
+        await loadCheckedRunData(config);
+      } catch (e) {
+        if (!isRingtrainError(e)) throw e;
+        throw new RingtrainError(e.code, `${describeTrial(plan, trial)}: ${e.message}`, { cause: e });
+      }
+    }
+  }
 }

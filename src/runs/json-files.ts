@@ -6,6 +6,7 @@
  * (`read-run.ts` with the schemas of `records.ts`).
  */
 import { readFile, stat } from "node:fs/promises";
+import { withoutByteOrderMark } from "../core/byte-order-mark.js";
 import { errorMessage, RingtrainError } from "../core/errors.js";
 
 /** `read(path)`, or null when the file does not exist. */
@@ -37,7 +38,7 @@ export async function readJsonObject(path: string): Promise<Record<string, unkno
   if (text === null) return null;
   let value: unknown;
   try {
-    value = JSON.parse(text);
+    value = JSON.parse(withoutByteOrderMark(text));
   } catch (e) {
     throw new RingtrainError("DATA_INVALID", `${path} is not valid JSON (${errorMessage(e)}); restore it or rerun what wrote it`);
   }
@@ -74,7 +75,7 @@ export interface JsonLines {
  * @throws RingtrainError DATA_INVALID naming the file and the line.
  */
 export function parseJsonLines(text: string, file: string): JsonLines {
-  const all = text.split("\n");
+  const all = withoutByteOrderMark(text).split("\n");
   const lines: JsonLine[] = [];
   let warning: string | null = null;
   all.forEach((source, i) => {

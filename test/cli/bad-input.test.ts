@@ -74,7 +74,9 @@ describe("bad input gives a short error and a non-zero exit", () => {
     const r = await runCli(["train", "--lr", "-0.5"]);
     expect(r.code).not.toBe(0);
     expectShortError(r.stderr);
-    expect(r.stderr).toMatch(/learningRate/);
+    // the flag that gave the value, not the config file it overrode
+    expect(r.stderr).toMatch(/\[CONFIG_INVALID\]: --lr -0\.5: optimizer\.learningRate: /);
+    expect(r.stderr).not.toContain("mlp-128-64.json");
   });
 
   it("a batch larger than the dataset names the field and the limit", async () => {

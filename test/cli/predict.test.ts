@@ -1,4 +1,4 @@
-import { cp, mkdtemp, readFile, writeFile } from "node:fs/promises";
+import { access, cp, mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -63,6 +63,30 @@ describe("ringtrain predict", () => {
     const r = await runCli(["predict", torn]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^ringtrain: error \[DATA_INVALID\]: \S*torn-run\/weights\.bin is 65536 bytes, but weights\.json says it holds \d+ float32 values .*: it is cut short/m);
+  });
+
+  it("refuses a diverged run, and weights holding NaN, unless --allow-diverged, which warns and marks the output", async () => {
+    const diverged = join(dir, "diverged-run");
+    await cp(runDir, diverged, { recursive: true });
+    const summary = JSON.parse(await readFile(join(diverged, "summary.json"), "utf8")) as Record<string, unknown>;
+    await writeFile(join(diverged, "summary.json"), JSON.stringify({ ...summary, status: "diverged", divergence: { epoch: 2, optimizerStep: 97, loss: null, maxLoss: 1e6 } }));
+    const refused = await runCli(["predict", diverged, "--out", join(dir, "diverged.csv")]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/run .*diverged-run diverged at optimizer step 97 \(epoch 2, .*\): its weights are not a model; .*pass --allow-diverged/);
+    await expect(access(join(dir, "diverged.csv"))).rejects.toThrow();
+    const allowed = await runCli(["predict", diverged, "--out", join(dir, "diverged.csv"), "--allow-diverged"]);
+    expect(allowed.code).toBe(0);
+    expect(allowed.stderr).toMatch(/^ringtrain: warning: run .* diverged at optimizer step 97/);
+    expect(allowed.stdout).toMatch(/DIVERGED RUN: not a trained model/);
+
+    const nan = join(dir, "nan-run");
+    await cp(runDir, nan, { recursive: true });
+    const weights = await readFile(join(nan, "weights.bin"));
+    weights.writeFloatLE(Number.NaN, 0);
+    await writeFile(join(nan, "weights.bin"), weights);
+    const nanRefused = await runCli(["predict", nan]);
+    expect(nanRefused.code).toBe(2);
+    expect(nanRefused.stderr).toMatch(/has 1 NaN or infinite values among its \d+ weights: its weights are not a model/);
   });
 
   it("refuses a directory that is not a run", async () => {

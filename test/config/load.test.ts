@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadConfig, parseConfig } from "../../src/config/load.js";
 import { parseSetting, setOptimizerField, type ConfigOverride } from "../../src/config/overrides.js";
+import { MAX_RUN_NAME_LENGTH } from "../../src/config/schema.js";
 import { RingtrainError } from "../../src/core/errors.js";
 
 async function configFile(content: string): Promise<string> {
@@ -11,6 +12,16 @@ async function configFile(content: string): Promise<string> {
   const path = join(dir, "config.json");
   await writeFile(path, content);
   return path;
+}
+
+function parseError(parse: () => unknown): RingtrainError {
+  try {
+    parse();
+  } catch (e) {
+    if (e instanceof RingtrainError) return e;
+    throw e;
+  }
+  throw new Error("expected a RingtrainError");
 }
 
 async function errorOf(p: Promise<unknown>): Promise<RingtrainError> {
@@ -118,6 +129,37 @@ describe("config", () => {
     expect(unknownField.message).toMatch(/batchsize/);
     const badBatch = await errorOf(loadConfig(await configFile(JSON.stringify({ batchSize: "half" }))));
     expect(badBatch.message).toMatch(/batchSize/);
+  });
+
+  it("names the flag that gave a bad value, and the file for a bad value of its own", async () => {
+    const path = await configFile(JSON.stringify({ epochs: 2, optimizer: { name: "sgd", learningRate: 0.1 } }));
+    const fromFlag = await errorOf(loadConfig(path, [{ ...lrFlag(-1), source: "--lr -1" }]));
+    expect(fromFlag.code).toBe("CONFIG_INVALID");
+    expect(fromFlag.message).toMatch(/^--lr -1: optimizer\.learningRate: /);
+    expect(fromFlag.message).not.toContain(path);
+    const fromSet = await errorOf(loadConfig(path, [parseSetting("optimizer.momentum=2")]));
+    expect(fromSet.message).toMatch(/^--set optimizer\.momentum=2: optimizer\.momentum: /);
+    // a flag that sets an object is named for the fields inside it
+    const fromObject = await errorOf(loadConfig(path, [parseSetting('optimizer={"name":"sgd","learningRate":-2}')]));
+    expect(fromObject.message).toMatch(/^--set optimizer=.*: optimizer\.learningRate: /);
+    const inFile = await errorOf(loadConfig(await configFile(JSON.stringify({ optimizer: { name: "sgd", learningRate: -1 } })), [{ path: "epochs", value: 3, source: "--epochs 3" }]));
+    expect(inFile.message).toMatch(/config\.json: optimizer\.learningRate: /);
+    expect(inFile.message).not.toContain("--epochs");
+    // both at once: each issue under its own source
+    const both = await errorOf(loadConfig(await configFile(JSON.stringify({ epochs: 0 })), [{ ...lrFlag(-1), source: "--lr -1" }]));
+    expect(both.message).toMatch(/config\.json: epochs: .*; --lr -1: optimizer\.learningRate: |--lr -1: optimizer\.learningRate: .*; .*config\.json: epochs: /);
+  });
+
+  it("accepts a config that starts with a UTF-8 byte-order mark", async () => {
+    const c = await loadConfig(await configFile(`\uFEFF${JSON.stringify({ epochs: 3 })}`));
+    expect(c.epochs).toBe(3);
+  });
+
+  it("bounds the run name so that the run id fits a directory name", () => {
+    const long = parseError(() => parseConfig({ name: "x".repeat(300) }, "c.json"));
+    expect(long.code).toBe("CONFIG_INVALID");
+    expect(long.message).toMatch(/^c\.json: name: name may be at most 234 characters: the run id adds 21/);
+    expect(parseConfig({ name: "x".repeat(MAX_RUN_NAME_LENGTH) }, "c.json").name).toHaveLength(MAX_RUN_NAME_LENGTH);
   });
 
   it("rejects a missing file with its path", async () => {

@@ -126,7 +126,10 @@ describe("parseKaggleCsv", () => {
     expect(parseError("label,pixel0,pixl1,pixel2,pixel3\n1,2,3,4,5\n").message).toMatch(
       /line 1 \(header\), column 3 is "pixl1", expected "pixel1"/,
     );
-    expect(parseError("lbl,pixel0\n1,2\n").message).toMatch(/column 1 is "lbl", expected "pixel0"/);
+    expect(parseError("lbl,pixel0\n1,2\n").message).toMatch(/column 1 is "lbl", expected "label" or "pixel0"/);
+    // a train.csv without its header is told the train.csv header, not only test.csv's
+    const headless = parseError("7,0,0,255\n1,2,3,4\n").message;
+    expect(headless).toMatch(/^x\/train\.csv: line 1 is a row of numbers \("7,0,0,255"\), not a header; a labelled file \(for training\) must start with the header "label,pixel0,pixel1,\.\.\.,pixel783" \(Kaggle Digit Recognizer train\.csv\)/);
     expect(parseError(`${header(5, true)}\n1,2,3,4,5,6\n`).message).toMatch(/names 5 pixel columns, which is not a perfect square/);
     expect(parseError("label\n1\n").message).toMatch(/names 0 pixel columns/);
   });

@@ -66,6 +66,20 @@ describe("ringtrain sweep", () => {
     expect((await readFile(join(dir, "report.html"), "utf8")).length).toBeGreaterThan(1000);
   });
 
+  it("--dry-run refuses a trial whose batch exceeds its training set, as the run would; a sweep whose trial failed exits 1 saying so last", async () => {
+    const { path, runsDir } = await writeExperiment({ name: "too-big", base: TINY_BASE, workers: 1, grid: { batchSize: [50, 600] } });
+    const dry = await runCli(["sweep", path, "--runs-dir", runsDir, "--dry-run"]);
+    expect(dry.code).toBe(1);
+    expect(dry.stderr).toMatch(/\[CONFIG_INVALID\]: experiment too-big, trial t02-batchSize_600 \(batchSize = 600\): batchSize: 600 is larger than the training set \(500 samples/);
+    expect(dry.stdout).toBe("");
+    const r = await runCli(["sweep", path, "--runs-dir", runsDir]);
+    expect(r.code).toBe(1);
+    const record = await readRecord(await sweepDirIn(runsDir));
+    expect(record.trials.map((t) => t.status)).toEqual(["completed", "failed"]);
+    const lastLine = r.stdout.trim().split("\n").at(-1) ?? "";
+    expect(lastLine).toMatch(/sweep too-big-\S+: 1 of 2 trials failed \(first t02-batchSize_600: batchSize: 600 is larger than the training set.*\); exit status 1/);
+  });
+
   it("a diverging trial is marked diverged with its last finite metrics, and the sweep completes", async () => {
     const { path, runsDir } = await writeExperiment({
       name: "diverge",
